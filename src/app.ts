@@ -1,0 +1,107 @@
+import { readFileSync } from 'node:fs';
+import Ajv, { type AnySchema } from 'ajv';
+import addFormats from 'ajv-formats';
+import Fastify from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Config } from './config.js';
+import { openDatabase, type DatabaseHandle } from './db/client.js';
+import { newId } from './lib/ids.js';
+import { Problem } from './lib/schemas.js';
+import { healthRoutes } from './modules/health/health.routes.js';
+import { organizationRoutes } from './modules/organizations/organizations.routes.js';
+import {
+  ApiKey,
+  CreateApiKeyBody,
+  CreatedApiKey,
+  CreateOrganizationBody,
+  Organization,
+} from './modules/organizations/organizations.schemas.js';
+import { siteRoutes } from './modules/sites/sites.routes.js';
+import { CreateSiteBody, Site } from './modules/sites/sites.schemas.js';
+import { speciesRoutes } from './modules/species/species.routes.js';
+import { Species } from './modules/species/species.schemas.js';
+import authPlugin from './plugins/auth.js';
+import dbPlugin from './plugins/db.js';
+import errorsPlugin from './plugins/errors.js';
+import idempotencyPlugin from './plugins/idempotency.js';
+import securityPlugin from './plugins/security.js';
+import swaggerPlugin from './plugins/swagger.js';
+
+export type AppConfig = Omit<Config, 'adminToken'> & { adminToken: string };
+
+export interface BuildAppOptions {
+  config: AppConfig;
+  /** An open, migrated database (tests pass one); otherwise the app opens and migrates its own. */
+  database?: DatabaseHandle;
+  /** Pino logger settings; `false` silences the app (tests). */
+  logger?: boolean;
+}
+
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** Every named schema, registered once so routes, the serialiser and OpenAPI share it by `$id`. */
+const SHARED_SCHEMAS = [Problem, CreateOrganizationBody, Organization, CreateApiKeyBody, ApiKey, CreatedApiKey, CreateSiteBody, Site, Species];
+
+/**
+ * Bodies are validated strictly: no type coercion and no silent removal of unknown fields, so nothing a
+ * client sent is altered. Query strings, params and headers arrive as text and are coerced to their types.
+ */
+function buildValidator(externalSchemas: unknown) {
+  const common = { allErrors: true, strict: false, removeAdditional: false, useDefaults: true } as const;
+  const bodyAjv = new Ajv.default({ ...common, coerceTypes: false });
+  const textAjv = new Ajv.default({ ...common, coerceTypes: 'array' });
+  for (const ajv of [bodyAjv, textAjv]) {
+    addFormats.default(ajv);
+    for (const schema of Object.values(externalSchemas as Record<string, object>)) ajv.addSchema(schema);
+  }
+  return ({ schema, httpPart }: { schema: AnySchema; httpPart?: string }) =>
+    (httpPart === 'body' ? bodyAjv : textAjv).compile(schema);
+}
+
+const REQUEST_ID_PATTERN = /^[\w.:-]{1,64}$/;
+
+export async function buildApp(options: BuildAppOptions) {
+  const { config } = options;
+  const app = Fastify({
+    logger:
+      options.logger === false
+        ? false
+        : {
+            level: config.logLevel,
+            redact: {
+              paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', '*.key', '*.adminToken'],
+              censor: '[redacted]',
+            },
+          },
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    requestIdHeader: 'x-request-id',
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming) ? incoming : newId('req');
+    },
+    schemaController: { compilersFactory: { buildValidator } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const database = options.database ?? openDatabase(config);
+  if (!options.database) await database.migrate();
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(errorsPlugin);
+  await app.register(dbPlugin, { database, closeOnShutdown: !options.database });
+  await app.register(securityPlugin, { publicRateLimitPerMinute: config.publicRateLimitPerMinute });
+  await app.register(authPlugin, { adminToken: config.adminToken });
+  await app.register(idempotencyPlugin);
+  await app.register(swaggerPlugin, { publicBaseUrl: config.publicBaseUrl, version: VERSION });
+  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
+
+  await app.register(healthRoutes);
+  await app.register(organizationRoutes);
+  await app.register(siteRoutes);
+  await app.register(speciesRoutes);
+
+  return app;
+}

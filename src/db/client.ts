@@ -1,0 +1,116 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import { sql, type SQL } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+import * as schema from './schema.js';
+
+/** The drizzle database (or a transaction: PgTransaction extends PgDatabase) on either driver. */
+export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export interface DatabaseHandle {
+  kind: 'pglite' | 'postgres';
+  /** Primary: every write and every read that must see its own writes. */
+  db: Database;
+  /** Replica when DATABASE_READ_URL is set, otherwise the primary. */
+  read: Database;
+  migrate(): Promise<void>;
+  /** Number of migrations in drizzle/ that are not yet applied to the database. */
+  pendingMigrations(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  databaseUrl?: string | undefined;
+  databaseReadUrl?: string | undefined;
+  /** PGlite data directory; `memory://` for a throw-away in-memory database. */
+  dataDir?: string;
+}
+
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
+
+// Arbitrary constant: replicas starting together take turns migrating.
+const MIGRATION_LOCK_ID = 7_214_436_001;
+
+export function openDatabase(options: DatabaseOptions): DatabaseHandle {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.databaseReadUrl);
+  return openPglite(options.dataDir ?? './data');
+}
+
+function openPostgres(url: string, readUrl: string | undefined): DatabaseHandle {
+  const client = postgres(url, { max: 10, onnotice: () => {} });
+  const readClient = readUrl ? postgres(readUrl, { max: 10, onnotice: () => {} }) : undefined;
+  const db = drizzlePostgres({ client, schema }) as unknown as Database;
+  const read = readClient ? (drizzlePostgres({ client: readClient, schema }) as unknown as Database) : db;
+  return {
+    kind: 'postgres',
+    db,
+    read,
+    async migrate() {
+      // One dedicated connection holds the advisory lock for the whole migration.
+      const lockClient = postgres(url, { max: 1, onnotice: () => {} });
+      try {
+        await lockClient`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
+        await migratePostgres(drizzlePostgres({ client: lockClient }), { migrationsFolder: MIGRATIONS_FOLDER });
+        await lockClient`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`;
+      } finally {
+        await lockClient.end();
+      }
+    },
+    pendingMigrations: () => countPendingMigrations(db),
+    async close() {
+      await client.end();
+      await readClient?.end();
+    },
+  };
+}
+
+function openPglite(dataDir: string): DatabaseHandle {
+  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  const client = new PGlite(dataDir);
+  const db = drizzlePglite({ client, schema }) as unknown as Database;
+  return {
+    kind: 'pglite',
+    db,
+    read: db,
+    async migrate() {
+      await migratePglite(drizzlePglite({ client }), { migrationsFolder: MIGRATIONS_FOLDER });
+    },
+    pendingMigrations: () => countPendingMigrations(db),
+    async close() {
+      if (!client.closed) await client.close();
+    },
+  };
+}
+
+/** `db.execute` returns an array on postgres.js and `{ rows }` on PGlite: this gives rows on both. */
+export async function queryRows<T extends Record<string, unknown>>(db: Database, query: SQL): Promise<T[]> {
+  const result: unknown = await db.execute(query);
+  if (Array.isArray(result)) return result as T[];
+  return ((result as { rows?: T[] }).rows ?? []) as T[];
+}
+
+function journalEntryCount(): number {
+  const journal = JSON.parse(readFileSync(`${MIGRATIONS_FOLDER}/meta/_journal.json`, 'utf8')) as {
+    entries: unknown[];
+  };
+  return journal.entries.length;
+}
+
+async function countPendingMigrations(db: Database): Promise<number> {
+  const expected = journalEntryCount();
+  try {
+    const rows = await queryRows<{ applied: number | string }>(
+      db,
+      sql`select count(*)::int as applied from drizzle.__drizzle_migrations`,
+    );
+    return Math.max(0, expected - Number(rows[0]?.applied ?? 0));
+  } catch {
+    return expected; // the migrations table does not exist yet
+  }
+}

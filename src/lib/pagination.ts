@@ -1,0 +1,37 @@
+import { ValidationError } from './errors.js';
+
+/** Keyset cursor over (createdAt, id): stable under concurrent inserts, unlike offsets. */
+export interface CursorPosition {
+  createdAt: Date;
+  id: string;
+}
+
+export function encodeCursor(position: CursorPosition): string {
+  return Buffer.from(JSON.stringify([position.createdAt.toISOString(), position.id])).toString('base64url');
+}
+
+export function decodeCursor(cursor: string | undefined): CursorPosition | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    const date = new Date(String(createdAt));
+    if (typeof id === 'string' && typeof createdAt === 'string' && !Number.isNaN(date.getTime())) {
+      return { createdAt: date, id };
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw ValidationError.field('querystring/cursor', 'is not a cursor this service issued');
+}
+
+/** Given limit+1 rows fetched in order, the page and the cursor of the next one. */
+export function toPage<Row extends { createdAt: Date; id: string }, Item>(
+  rows: Row[],
+  limit: number,
+  map: (row: Row) => Item,
+): { items: Item[]; nextCursor: string | null } {
+  const hasMore = rows.length > limit;
+  const pageRows = hasMore ? rows.slice(0, limit) : rows;
+  const last = pageRows.at(-1);
+  return { items: pageRows.map(map), nextCursor: hasMore && last ? encodeCursor(last) : null };
+}

@@ -1,0 +1,36 @@
+import { eq, inArray } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import type { Database } from '../../db/client.js';
+import { regions } from '../../db/schema.js';
+
+export interface RegionInfo {
+  code: string;
+  name: string;
+  /** Province, prefecture and county names joined: 吉林省 白山市 抚松县. */
+  fullName: string;
+}
+
+/** The named regions with their full names; codes that do not exist are absent from the map. */
+export async function findRegions(db: Database, codes: string[]): Promise<Map<string, RegionInfo>> {
+  const unique = [...new Set(codes)];
+  if (unique.length === 0) return new Map();
+  const parent = alias(regions, 'parent');
+  const grandparent = alias(regions, 'grandparent');
+  const rows = await db
+    .select({ code: regions.code, name: regions.name, parentName: parent.name, grandparentName: grandparent.name })
+    .from(regions)
+    .leftJoin(parent, eq(parent.code, regions.parentCode))
+    .leftJoin(grandparent, eq(grandparent.code, parent.parentCode))
+    .where(inArray(regions.code, unique));
+  return new Map(
+    rows.map((r) => [
+      r.code,
+      {
+        code: r.code,
+        name: r.name,
+        // 市辖区 ("districts under the city") is a placeholder level and says nothing to a reader.
+        fullName: [r.grandparentName, r.parentName, r.name].filter((n): n is string => !!n && n !== '市辖区').join(' '),
+      },
+    ]),
+  );
+}

@@ -1,0 +1,40 @@
+import { and, asc, eq, gt, or } from 'drizzle-orm';
+import type { Database } from '../../db/client.js';
+import { sites } from '../../db/schema.js';
+import type { CursorPosition } from '../../lib/pagination.js';
+
+export type SiteRow = typeof sites.$inferSelect;
+
+export async function insertSite(db: Database, row: typeof sites.$inferInsert): Promise<SiteRow> {
+  const [inserted] = await db.insert(sites).values(row).returning();
+  return inserted!;
+}
+
+export async function findSiteById(db: Database, id: string): Promise<SiteRow | undefined> {
+  const rows = await db.select().from(sites).where(eq(sites.id, id));
+  return rows[0];
+}
+
+export async function findSiteByGln(db: Database, gln: string): Promise<SiteRow | undefined> {
+  const rows = await db.select().from(sites).where(eq(sites.gln, gln));
+  return rows[0];
+}
+
+export async function listSites(
+  db: Database,
+  filter: { organizationId?: string | undefined; kind?: string | undefined; after?: CursorPosition | undefined; limit: number },
+): Promise<SiteRow[]> {
+  const conditions = [];
+  if (filter.organizationId) conditions.push(eq(sites.organizationId, filter.organizationId));
+  if (filter.kind) conditions.push(eq(sites.kind, filter.kind));
+  if (filter.after) {
+    const { createdAt, id } = filter.after;
+    conditions.push(or(gt(sites.createdAt, createdAt), and(eq(sites.createdAt, createdAt), gt(sites.id, id))));
+  }
+  return db
+    .select()
+    .from(sites)
+    .where(and(...conditions))
+    .orderBy(asc(sites.createdAt), asc(sites.id))
+    .limit(filter.limit);
+}

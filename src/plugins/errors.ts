@@ -1,0 +1,145 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { AppError, type FieldError } from '../lib/errors.js';
+import { UNIQUE_VIOLATION, pgErrorCode } from '../lib/db-errors.js';
+
+interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance: string;
+  requestId: string;
+  rule?: string;
+  errors?: FieldError[];
+}
+
+export function sendProblem(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  problem: { slug: string; title: string; status: number; detail: string; rule?: string; errors?: FieldError[] },
+) {
+  const body: ProblemBody = {
+    type: `/problems/${problem.slug}`,
+    title: problem.title,
+    status: problem.status,
+    detail: problem.detail,
+    instance: request.url.split('?')[0] ?? request.url,
+    requestId: String(request.id),
+  };
+  if (problem.rule) body.rule = problem.rule;
+  if (problem.errors && problem.errors.length > 0) body.errors = problem.errors;
+  // Serialised here, not by the route's response schema, so every problem keeps all its fields.
+  return reply.code(problem.status).type('application/problem+json; charset=utf-8').serializer(JSON.stringify).send(body);
+}
+
+interface AjvLikeError {
+  instancePath: string;
+  keyword: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+/** AJV errors → `[{path, message}]` with paths like `body/creditCode`. */
+function fieldErrors(validation: AjvLikeError[], context: string): FieldError[] {
+  const seen = new Set<string>();
+  const errors: FieldError[] = [];
+  for (const e of validation) {
+    let path = `${context}${e.instancePath}`;
+    let message = e.message ?? 'is invalid';
+    if (e.keyword === 'required') {
+      path = `${path}/${String(e.params.missingProperty)}`;
+      message = 'is required';
+    } else if (e.keyword === 'additionalProperties') {
+      path = `${path}/${String(e.params.additionalProperty)}`;
+      message = 'is not a known field';
+    } else if (e.keyword === 'enum') {
+      message = `must be one of: ${(e.params.allowedValues as unknown[]).join(', ')}`;
+    } else if (e.keyword === 'format' && e.params.format === 'date-time') {
+      message = 'must be an ISO 8601 timestamp with a UTC offset, e.g. 2024-09-18T08:00:00+08:00';
+    }
+    const key = `${path}|${message}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      errors.push({ path, message });
+    }
+  }
+  return errors;
+}
+
+const CLIENT_ERRORS: Record<string, { slug: string; title: string }> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: { slug: 'malformed-json', title: 'Malformed JSON body' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { slug: 'malformed-json', title: 'Empty JSON body' },
+  FST_ERR_CTP_BODY_TOO_LARGE: { slug: 'body-too-large', title: 'Request body too large' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { slug: 'unsupported-media-type', title: 'Unsupported media type' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { slug: 'bad-content-length', title: 'Content-Length does not match the body' },
+};
+
+/** One error handler and one 404 handler: every failure leaves as application/problem+json. */
+export default fp(
+  async (app) => {
+    app.setErrorHandler((error: FastifyError, request, reply) => {
+      if (error instanceof AppError) {
+        return sendProblem(request, reply, {
+          slug: error.slug,
+          title: error.title,
+          status: error.status,
+          detail: error.message,
+          rule: 'rule' in error ? String(error.rule) : undefined,
+          errors: error.errors,
+        });
+      }
+      if (error.validation) {
+        const errors = fieldErrors(error.validation as AjvLikeError[], error.validationContext ?? 'body');
+        return sendProblem(request, reply, {
+          slug: 'validation-error',
+          title: 'Invalid request',
+          status: 400,
+          detail: errors.map((e) => `${e.path} ${e.message}`).join('; '),
+          errors,
+        });
+      }
+      const known = error.code ? CLIENT_ERRORS[error.code] : undefined;
+      if (known) {
+        return sendProblem(request, reply, { ...known, status: error.statusCode ?? 400, detail: error.message });
+      }
+      if (error.statusCode === 429) {
+        return sendProblem(request, reply, { slug: 'rate-limited', title: 'Too many requests', status: 429, detail: error.message });
+      }
+      if (pgErrorCode(error) === UNIQUE_VIOLATION) {
+        // A race the service's own duplicate check could not see: still the client's conflict, not our fault.
+        return sendProblem(request, reply, {
+          slug: 'conflict',
+          title: 'Conflict',
+          status: 409,
+          detail: 'A record with the same unique value was stored at the same moment; retry to see it.',
+        });
+      }
+      if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+        return sendProblem(request, reply, {
+          slug: 'bad-request',
+          title: 'Bad request',
+          status: error.statusCode,
+          detail: error.message,
+        });
+      }
+      request.log.error({ err: error }, 'unhandled error');
+      return sendProblem(request, reply, {
+        slug: 'internal-error',
+        title: 'Internal server error',
+        status: 500,
+        detail: 'Something went wrong on our side. Quote the requestId when you report it.',
+      });
+    });
+
+    app.setNotFoundHandler((request, reply) =>
+      sendProblem(request, reply, {
+        slug: 'not-found',
+        title: 'Not found',
+        status: 404,
+        detail: `No route ${request.method} ${request.url.split('?')[0]}`,
+      }),
+    );
+  },
+  { name: 'errors' },
+);

@@ -1,0 +1,34 @@
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import fp from 'fastify-plugin';
+
+const UNLIMITED_PATHS = new Set(['/health', '/ready']);
+
+/**
+ * Security headers on every response and a per-client rate limit on the public routes (authenticated calls
+ * are accountable to their key and not limited here). The counter lives in process memory, so each replica
+ * counts on its own.
+ */
+export default fp<{ publicRateLimitPerMinute: number }>(
+  async (app, opts) => {
+    await app.register(helmet, {
+      // Swagger UI needs inline scripts and styles; the API itself serves JSON.
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'", "'unsafe-inline'"],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:'],
+        },
+      },
+    });
+    await app.register(rateLimit, {
+      global: true,
+      max: opts.publicRateLimitPerMinute,
+      timeWindow: '1 minute',
+      allowList: (request) =>
+        (request.routeOptions.config?.auth ?? 'public') !== 'public' || UNLIMITED_PATHS.has(request.routeOptions.url ?? ''),
+    });
+  },
+  { name: 'security' },
+);

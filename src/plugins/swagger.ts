@@ -1,0 +1,40 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import fp from 'fastify-plugin';
+
+/** OpenAPI 3 from the route schemas; shared schemas become components named by their `$id`. */
+export default fp<{ publicBaseUrl: string; version: string }>(
+  async (app, opts) => {
+    await app.register(swagger, {
+      openapi: {
+        openapi: '3.1.0',
+        info: {
+          title: 'HerbTrace API',
+          description:
+            'HerbTrace 药材溯源: full-chain quality traceability for 道地药材 (genuine regional herbs) from seed source to finished product.',
+          version: opts.version,
+        },
+        components: {
+          securitySchemes: {
+            bearerAuth: {
+              type: 'http',
+              scheme: 'bearer',
+              description: 'The admin token, or an organisation API key (key_….secret) created by the admin.',
+            },
+          },
+        },
+        tags: [
+          { name: 'health', description: 'Liveness and readiness' },
+          { name: 'organizations', description: 'Organisations and their API keys (admin)' },
+          { name: 'sites', description: 'Bases, plots, farms, plants and warehouses of an organisation' },
+          { name: 'species', description: 'The species catalogue (public)' },
+        ],
+      },
+      refResolver: {
+        buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
+      },
+    });
+    await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } });
+  },
+  { name: 'swagger' },
+);

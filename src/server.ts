@@ -1,0 +1,36 @@
+import closeWithGrace from 'close-with-grace';
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { resolveAdminToken } from './lib/admin-token.js';
+
+async function main() {
+  const config = loadConfig();
+  const admin = resolveAdminToken(config);
+  const app = await buildApp({ config: { ...config, adminToken: admin.token } });
+
+  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+    if (err) app.log.error({ err }, 'closing after an uncaught error');
+    else app.log.info({ signal }, 'shutting down');
+    await app.close();
+  });
+
+  await app.listen({ port: config.port, host: config.host });
+  const where = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
+  app.log.info(`HerbTrace ready on http://${config.host}:${config.port} with ${where}; API docs at /docs`);
+  if (admin.generated) {
+    // Printed once, to the terminal, on purpose: this is how the operator learns the token.
+    process.stdout.write(
+      `\nGenerated an admin token (kept in ${admin.file}):\n  ${admin.token}\n` +
+        `Use it as:  curl -H 'Authorization: Bearer ${admin.token}' http://localhost:${config.port}/v1/organizations\n\n`,
+    );
+  }
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`);
+  } else {
+    process.stderr.write(`HerbTrace failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  }
+  process.exit(1);
+});
