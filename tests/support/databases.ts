@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import postgres from 'postgres';
+import { MIGRATIONS_FOLDER, openDatabase, type DatabaseHandle } from '../../src/db/client.js';
+
+/**
+ * Test databases. On PGlite a migrated template data directory is built once per run (by before.ts) and
+ * copied for each test file: creating and migrating an instance takes seconds, copying one ~200 ms. With
+ * TEST_DATABASE_URL every test file gets its own PostgreSQL database, cloned from a migrated template database.
+ */
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || undefined;
+const TEMPLATE_DB = 'herbtrace_test_template';
+
+function migrationsFingerprint(): string {
+  const hash = createHash('sha256');
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const full = path.join(dir, name.name);
+      if (name.isDirectory()) walk(full);
+      else hash.update(name.name).update(readFileSync(full));
+    }
+  };
+  walk(MIGRATIONS_FOLDER);
+  return hash.digest('hex').slice(0, 16);
+}
+
+export function pgliteTemplateDir(): string {
+  return path.join(os.tmpdir(), `herbtrace-test-template-${migrationsFingerprint()}`);
+}
+
+/** Called once per run from before.ts. */
+export async function prepareTemplate(): Promise<void> {
+  if (TEST_DATABASE_URL) {
+    const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
+    try {
+      await admin.unsafe(`drop database if exists ${TEMPLATE_DB} with (force)`);
+      await admin.unsafe(`create database ${TEMPLATE_DB}`);
+    } finally {
+      await admin.end();
+    }
+    const handle = openDatabase({ databaseUrl: withDatabase(TEST_DATABASE_URL, TEMPLATE_DB) });
+    try {
+      await handle.migrate();
+    } finally {
+      await handle.close();
+    }
+    return;
+  }
+  const dir = pgliteTemplateDir();
+  if (existsSync(dir)) return;
+  const building = `${dir}.building-${process.pid}`;
+  rmSync(building, { recursive: true, force: true });
+  const handle = openDatabase({ dataDir: building });
+  try {
+    await handle.migrate();
+  } finally {
+    await handle.close();
+  }
+  renameSync(building, dir);
+}
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+/** A fresh migrated database for one test file, removed again by `dispose`. */
+export async function createTestDatabase(): Promise<{ handle: DatabaseHandle; dispose: () => Promise<void> }> {
+  if (TEST_DATABASE_URL) {
+    const name = `herbtrace_test_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+    const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await admin.unsafe(`create database ${name} template ${TEMPLATE_DB}`);
+        break;
+      } catch (err) {
+        // Two files cloning the template at the same instant: one waits and tries again.
+        if (attempt >= 20) throw err;
+        await new Promise((r) => setTimeout(r, 100 + Math.random() * 200));
+      }
+    }
+    const handle = openDatabase({ databaseUrl: withDatabase(TEST_DATABASE_URL, name) });
+    return {
+      handle,
+      dispose: async () => {
+        await handle.close();
+        await admin.unsafe(`drop database if exists ${name} with (force)`);
+        await admin.end();
+      },
+    };
+  }
+  const template = pgliteTemplateDir();
+  if (!existsSync(template)) await prepareTemplate(); // a single file run without tap's before step
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'herbtrace-test-'));
+  cpSync(template, dir, { recursive: true });
+  const handle = openDatabase({ dataDir: dir });
+  return {
+    handle,
+    dispose: async () => {
+      await handle.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
