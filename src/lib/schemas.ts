@@ -66,3 +66,15 @@ export const RegionCode = Type.String({
 export const Gln = Type.String({ pattern: '^[0-9]{13}$', description: 'GS1 Global Location Number (check digit validated)', examples: ['6901234000017'] });
 
 export const bearerAuth = [{ bearerAuth: [] as string[] }];
+
+/** Every POST takes an optional Idempotency-Key (plugins/idempotency.ts). */
+export const IdempotencyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 255,
+      description: 'A retry with the same key and body replays the first response and writes nothing',
+      examples: ['8f14e45f-ceea-467f-a0e6-1f7c2d1c3b2a'],
+    }),
+  ),
+});

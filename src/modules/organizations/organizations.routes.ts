@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { bearerAuth, IdParams, page, problemResponses, ref } from '../../lib/schemas.js';
+import { bearerAuth, IdempotencyHeaders, IdParams, page, problemResponses, ref } from '../../lib/schemas.js';
 import * as apiKeys from './api-keys.service.js';
 import * as organizations from './organizations.service.js';
 import {
@@ -24,7 +24,7 @@ export const organizationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Register an organisation (admin)',
         security: bearerAuth,
-        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ maxLength: 255 })) }),
+        headers: IdempotencyHeaders,
         body: ref(CreateOrganizationBody),
         response: { 201: ref(Organization), ...problemResponses(400, 401, 403, 409, 422) },
       },
@@ -73,7 +73,7 @@ export const organizationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Create an API key for an organisation (admin); the key is shown only in this response',
         security: bearerAuth,
-        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ maxLength: 255 })) }),
+        headers: IdempotencyHeaders,
         params: IdParams,
         body: Type.Optional(ref(CreateApiKeyBody)),
         response: { 201: ref(CreatedApiKey), ...problemResponses(400, 401, 403, 404) },

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import { organizationOf } from '../../plugins/auth.js';
-import { bearerAuth, IdParams, page, problemResponses, ref } from '../../lib/schemas.js';
+import { bearerAuth, IdempotencyHeaders, IdParams, page, problemResponses, ref } from '../../lib/schemas.js';
 import { CreateSiteBody, Site, SiteListQuery } from './sites.schemas.js';
 import * as sites from './sites.service.js';
 
@@ -16,7 +15,7 @@ export const siteRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Register a site of the calling organisation',
         security: bearerAuth,
-        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ maxLength: 255 })) }),
+        headers: IdempotencyHeaders,
         body: ref(CreateSiteBody),
         response: { 201: ref(Site), ...problemResponses(400, 401, 403, 409, 422) },
       },
