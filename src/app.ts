@@ -18,7 +18,14 @@ import {
 } from './modules/organizations/organizations.schemas.js';
 import { siteRoutes } from './modules/sites/sites.routes.js';
 import { CreateSiteBody, Site } from './modules/sites/sites.schemas.js';
+import { lotRoutes } from './modules/lots/lots.routes.js';
+import { CommissionLotBody, Lot, LotEvent, ObservationBody, StatusChangeBody, StatusChangeResult } from './modules/lots/lots.schemas.js';
+import { shipmentRoutes } from './modules/shipments/shipments.routes.js';
+import { CreateShipmentBody, ReceiveShipmentBody, RefuseShipmentBody, Shipment } from './modules/shipments/shipments.schemas.js';
 import { speciesRoutes } from './modules/species/species.routes.js';
+import { transformationRoutes } from './modules/transformations/transformations.routes.js';
+import { CreateTransformationBody, Transformation } from './modules/transformations/transformations.schemas.js';
+import { QuantitySchema } from './lib/quantity.js';
 import { Species } from './modules/species/species.schemas.js';
 import authPlugin from './plugins/auth.js';
 import dbPlugin from './plugins/db.js';
@@ -40,14 +47,37 @@ export interface BuildAppOptions {
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** Every named schema, registered once so routes, the serialiser and OpenAPI share it by `$id`. */
-const SHARED_SCHEMAS = [Problem, CreateOrganizationBody, Organization, CreateApiKeyBody, ApiKey, CreatedApiKey, CreateSiteBody, Site, Species];
+const SHARED_SCHEMAS = [
+  Problem,
+  QuantitySchema,
+  CreateOrganizationBody,
+  Organization,
+  CreateApiKeyBody,
+  ApiKey,
+  CreatedApiKey,
+  CreateSiteBody,
+  Site,
+  Species,
+  CommissionLotBody,
+  Lot,
+  StatusChangeBody,
+  StatusChangeResult,
+  ObservationBody,
+  LotEvent,
+  CreateTransformationBody,
+  Transformation,
+  CreateShipmentBody,
+  ReceiveShipmentBody,
+  RefuseShipmentBody,
+  Shipment,
+];
 
 /**
  * Bodies are validated strictly: no type coercion and no silent removal of unknown fields, so nothing a
  * client sent is altered. Query strings, params and headers arrive as text and are coerced to their types.
  */
 function buildValidator(externalSchemas: unknown) {
-  const common = { allErrors: true, strict: false, removeAdditional: false, useDefaults: true } as const;
+  const common = { allErrors: true, strict: false, removeAdditional: false, useDefaults: true, discriminator: true } as const;
   const bodyAjv = new Ajv.default({ ...common, coerceTypes: false });
   const textAjv = new Ajv.default({ ...common, coerceTypes: 'array' });
   for (const ajv of [bodyAjv, textAjv]) {
@@ -102,6 +132,9 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(organizationRoutes);
   await app.register(siteRoutes);
   await app.register(speciesRoutes);
+  await app.register(lotRoutes);
+  await app.register(transformationRoutes);
+  await app.register(shipmentRoutes);
 
   return app;
 }

@@ -119,3 +119,149 @@ export const idempotencyKeys = pgTable(
   },
   (t) => [primaryKey({ columns: [t.principal, t.key] })],
 );
+
+/*
+ * The lot chain. `lots` holds each lot's current state (remaining quantity, holder, status, shipment in
+ * transit); it changes only in the same transaction as the event that explains the change. `events`,
+ * `event_lots` and `lot_edges` are the append-only history: database triggers refuse UPDATE and DELETE.
+ * Quantities are numeric with 3 decimals in the lot's own unit; arithmetic happens on bigint thousandths.
+ */
+export const lots = pgTable(
+  'lots',
+  {
+    id: text('id').primaryKey(),
+    lotNumber: text('lot_number').notNull(),
+    stage: text('stage').notNull(),
+    speciesCode: text('species_code')
+      .notNull()
+      .references(() => species.code),
+    producerId: text('producer_id')
+      .notNull()
+      .references(() => organizations.id),
+    holderId: text('holder_id')
+      .notNull()
+      .references(() => organizations.id),
+    siteId: text('site_id').references(() => sites.id),
+    quantity: numeric('quantity', { precision: 20, scale: 3 }).notNull(),
+    remaining: numeric('remaining', { precision: 20, scale: 3 }).notNull(),
+    unit: text('unit').notNull(),
+    status: text('status').notNull().default('active'),
+    // Set while the lot travels in a shipment that is not yet received or refused.
+    shipmentId: text('shipment_id'),
+    producedAt: timestamp('produced_at', { withTimezone: true, precision: 3 }).notNull(),
+    // The UTC offset the client wrote producedAt with, in minutes, so it is returned as sent.
+    producedAtOffset: integer('produced_at_offset').notNull(),
+    attributes: jsonb('attributes').notNull(),
+    origin: jsonb('origin').notNull(),
+    gtin: text('gtin'),
+    createdByEventId: text('created_by_event_id').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('lots_producer_lot_number_key').on(t.producerId, t.lotNumber),
+    index('lots_holder_created_at_id_idx').on(t.holderId, t.createdAt, t.id),
+    index('lots_producer_created_at_id_idx').on(t.producerId, t.createdAt, t.id),
+    index('lots_created_at_id_idx').on(t.createdAt, t.id),
+    check('lots_remaining_range', sql`${t.remaining} >= 0 and ${t.remaining} <= ${t.quantity}`),
+    check('lots_quantity_positive', sql`${t.quantity} > 0`),
+  ],
+);
+
+export const events = pgTable(
+  'events',
+  {
+    id: text('id').primaryKey(),
+    type: text('type').notNull(),
+    organizationId: text('organization_id')
+      .notNull()
+      .references(() => organizations.id),
+    occurredAt: timestamp('occurred_at', { withTimezone: true, precision: 3 }).notNull(),
+    occurredAtOffset: integer('occurred_at_offset').notNull(),
+    recordedAt: timestamp('recorded_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    data: jsonb('data').notNull(),
+  },
+  (t) => [index('events_organization_id_idx').on(t.organizationId)],
+);
+
+/** Which lots an event concerns and how: input, output, subject, shipped, received, cascade … */
+export const eventLots = pgTable(
+  'event_lots',
+  {
+    eventId: text('event_id')
+      .notNull()
+      .references(() => events.id),
+    lotId: text('lot_id')
+      .notNull()
+      .references(() => lots.id),
+    role: text('role').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.eventId, t.lotId, t.role] }), index('event_lots_lot_id_idx').on(t.lotId)],
+);
+
+/** The genealogy: material of `parentLotId` went into `childLotId` in the transformation `eventId`. */
+export const lotEdges = pgTable(
+  'lot_edges',
+  {
+    parentLotId: text('parent_lot_id')
+      .notNull()
+      .references(() => lots.id),
+    childLotId: text('child_lot_id')
+      .notNull()
+      .references(() => lots.id),
+    eventId: text('event_id')
+      .notNull()
+      .references(() => events.id),
+    // How much of the parent the event consumed in all (in the parent's unit); shared by the event's outputs.
+    parentQuantity: numeric('parent_quantity', { precision: 20, scale: 3 }).notNull(),
+    parentUnit: text('parent_unit').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.parentLotId, t.childLotId, t.eventId] }),
+    index('lot_edges_child_lot_id_idx').on(t.childLotId),
+  ],
+);
+
+export const shipments = pgTable(
+  'shipments',
+  {
+    id: text('id').primaryKey(),
+    fromOrganizationId: text('from_organization_id')
+      .notNull()
+      .references(() => organizations.id),
+    toOrganizationId: text('to_organization_id')
+      .notNull()
+      .references(() => organizations.id),
+    status: text('status').notNull(), // in_transit | received | refused
+    shippedAt: timestamp('shipped_at', { withTimezone: true, precision: 3 }).notNull(),
+    shippedAtOffset: integer('shipped_at_offset').notNull(),
+    closedAt: timestamp('closed_at', { withTimezone: true, precision: 3 }),
+    closedAtOffset: integer('closed_at_offset'),
+    dispatchEventId: text('dispatch_event_id').notNull(),
+    closeEventId: text('close_event_id'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('shipments_from_created_at_id_idx').on(t.fromOrganizationId, t.createdAt, t.id),
+    index('shipments_to_created_at_id_idx').on(t.toOrganizationId, t.createdAt, t.id),
+  ],
+);
+
+export const shipmentLines = pgTable(
+  'shipment_lines',
+  {
+    shipmentId: text('shipment_id')
+      .notNull()
+      .references(() => shipments.id),
+    lineNo: integer('line_no').notNull(),
+    lotId: text('lot_id')
+      .notNull()
+      .references(() => lots.id),
+    // The lot named in the request; differs from lotId when a partial quantity was split off to travel.
+    sourceLotId: text('source_lot_id')
+      .notNull()
+      .references(() => lots.id),
+    quantity: numeric('quantity', { precision: 20, scale: 3 }).notNull(),
+    unit: text('unit').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.shipmentId, t.lineNo] }), index('shipment_lines_lot_id_idx').on(t.lotId)],
+);

@@ -55,6 +55,9 @@ function fieldErrors(validation: AjvLikeError[], context: string): FieldError[] 
       message = 'is not a known field';
     } else if (e.keyword === 'enum') {
       message = `must be one of: ${(e.params.allowedValues as unknown[]).join(', ')}`;
+    } else if (e.keyword === 'discriminator') {
+      path = `${path}/${String(e.params.tag)}`;
+      message = e.params.tagValue === undefined ? 'is required' : `"${String(e.params.tagValue)}" is not a known type`;
     } else if (e.keyword === 'format' && e.params.format === 'date-time') {
       message = 'must be an ISO 8601 timestamp with a UTC offset, e.g. 2024-09-18T08:00:00+08:00';
     }

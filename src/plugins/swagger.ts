@@ -28,6 +28,8 @@ export default fp<{ publicBaseUrl: string; version: string }>(
           { name: 'organizations', description: 'Organisations and their API keys (admin)' },
           { name: 'sites', description: 'Bases, plots, farms, plants and warehouses of an organisation' },
           { name: 'species', description: 'The species catalogue (public)' },
+          { name: 'lots', description: 'The lot chain: root lots, transformations, observations, status, history' },
+          { name: 'shipments', description: 'Custody transfers in two steps: ship, then receive or refuse' },
         ],
       },
       refResolver: {

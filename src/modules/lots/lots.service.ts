@@ -1,0 +1,311 @@
+import { inArray } from 'drizzle-orm';
+import type { Database } from '../../db/client.js';
+import { lots as lotsTable } from '../../db/schema.js';
+import { pgConstraintName, pgErrorCode, UNIQUE_VIOLATION } from '../../lib/db-errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, RuleViolationError, ValidationError } from '../../lib/errors.js';
+import { toGtin14, validateGtin } from '../../lib/identifiers.js';
+import { newId } from '../../lib/ids.js';
+import { decodeCursor, toPage } from '../../lib/pagination.js';
+import { milliToDecimal, parseQuantity, quantityView, toMilli } from '../../lib/quantity.js';
+import { formatOffsetTime, parseOffsetTime } from '../../lib/time.js';
+import type { Principal } from '../../plugins/auth.js';
+import { appendEvent, eventsOfLot, organizationActedOnLot } from '../events/events.repository.js';
+import { findRegions } from '../regions/regions.service.js';
+import { findSiteById } from '../sites/sites.repository.js';
+import { findSpecies } from '../species/species.repository.js';
+import * as repo from './lots.repository.js';
+import { assertHolder, validateAttributes } from './lots.rules.js';
+import type {
+  CommissionLotInput,
+  LotEventView,
+  LotListInput,
+  LotStatus,
+  LotView,
+  ObservationInput,
+  Stage,
+  StatusChangeInput,
+} from './lots.schemas.js';
+
+type OrgPrincipal = Extract<Principal, { kind: 'organization' }>;
+
+export const isRegulator = (principal: Principal) =>
+  principal.kind === 'admin' || principal.organizationKinds.includes('regulator');
+
+/** Lot rows with names → the API's lot shape. */
+export async function toLotViews(db: Database, rows: repo.LotDetailRow[]): Promise<LotView[]> {
+  const regions = await findRegions(
+    db,
+    rows.flatMap((r) => (r.siteRegionCode ? [r.siteRegionCode] : [])),
+  );
+  return rows.map((r) => ({
+    id: r.lot.id,
+    lotNumber: r.lot.lotNumber,
+    stage: r.lot.stage,
+    speciesCode: r.lot.speciesCode,
+    producer: { id: r.lot.producerId, name: r.producerName },
+    holder: { id: r.lot.holderId, name: r.holderName },
+    site:
+      r.lot.siteId && r.siteName && r.siteKind && r.siteRegionCode
+        ? {
+            id: r.lot.siteId,
+            name: r.siteName,
+            kind: r.siteKind,
+            regionCode: r.siteRegionCode,
+            regionName: regions.get(r.siteRegionCode)?.fullName ?? r.siteRegionCode,
+            location: r.siteLat !== null && r.siteLon !== null ? { lat: r.siteLat, lon: r.siteLon } : null,
+          }
+        : null,
+    quantity: quantityView(toMilli(r.lot.quantity), r.lot.unit),
+    remaining: quantityView(toMilli(r.lot.remaining), r.lot.unit),
+    status: r.lot.status as LotStatus,
+    inTransit:
+      r.lot.shipmentId && r.shipmentToOrganizationId ? { shipmentId: r.lot.shipmentId, toOrganizationId: r.shipmentToOrganizationId } : null,
+    producedAt: formatOffsetTime(r.lot.producedAt, r.lot.producedAtOffset),
+    attributes: r.lot.attributes as Record<string, unknown>,
+    origin: r.lot.origin as Record<string, unknown>,
+    gtin: r.lot.gtin,
+    createdAt: r.lot.createdAt.toISOString(),
+  }));
+}
+
+export async function lotViewsById(db: Database, ids: string[]): Promise<LotView[]> {
+  if (ids.length === 0) return [];
+  const views = await toLotViews(db, await repo.lotDetails(db, inArray(lotsTable.id, ids)));
+  const byId = new Map(views.map((v) => [v.id, v]));
+  return ids.map((id) => byId.get(id)!).filter(Boolean);
+}
+
+/**
+ * Who reads a lot: its producer, its holder, the receiver of the shipment it travels in, every organisation
+ * that acted on it before (past custodians), regulators and the admin. Everyone else is told it does not
+ * exist, so lot ids reveal nothing.
+ */
+export async function canReadLot(db: Database, principal: Principal, row: repo.LotDetailRow): Promise<boolean> {
+  if (isRegulator(principal) || principal.kind === 'admin') return true;
+  const me = principal.organizationId;
+  if (row.lot.producerId === me || row.lot.holderId === me || row.shipmentToOrganizationId === me) return true;
+  return organizationActedOnLot(db, me, row.lot.id);
+}
+
+export async function readableLotRow(db: Database, principal: Principal, id: string): Promise<repo.LotDetailRow> {
+  const [row] = await repo.lotDetails(db, inArray(lotsTable.id, [id]));
+  if (!row || !(await canReadLot(db, principal, row))) throw new NotFoundError(`No lot ${id}.`);
+  return row;
+}
+
+export async function getLot(db: Database, principal: Principal, id: string): Promise<LotView> {
+  const [view] = await toLotViews(db, [await readableLotRow(db, principal, id)]);
+  return view!;
+}
+
+export async function listLots(db: Database, principal: Principal, query: LotListInput) {
+  const limit = query.limit ?? 50;
+  const where = repo.lotListConditions({
+    visibleTo: isRegulator(principal) || principal.kind === 'admin' ? undefined : principal.organizationId,
+    stage: query.stage,
+    speciesCode: query.speciesCode,
+    holderId: query.holder,
+    status: query.status,
+    after: decodeCursor(query.cursor),
+  });
+  const rows = await repo.lotDetails(db, where, limit + 1);
+  const page = toPage(
+    rows.map((r) => ({ ...r, id: r.lot.id, createdAt: r.lot.createdAt })),
+    limit,
+    (r) => r,
+  );
+  return { items: await toLotViews(db, page.items), nextCursor: page.nextCursor };
+}
+
+/** Checks a site for a lot of `organizationId`: it must exist and belong to that organisation. */
+export async function requireOwnSite(db: Database, organizationId: string, siteId: string, path: string) {
+  const site = await findSiteById(db, siteId);
+  if (!site) throw ValidationError.field(path, `${siteId} is not a known site`);
+  if (site.organizationId !== organizationId) {
+    throw new RuleViolationError('site-ownership', `Site ${siteId} belongs to another organisation; record lots at your own sites.`, [
+      { path, message: 'not your site' },
+    ]);
+  }
+  return site;
+}
+
+export async function requireSpecies(db: Database, code: string, path: string) {
+  const species = await findSpecies(db, code);
+  if (!species) throw ValidationError.field(path, `${code} is not in the species catalogue (GET /v1/species)`);
+  return species;
+}
+
+/** GTIN rules shared by commissioning and transformation outputs: product lots only, check digit valid. */
+export function normalizeGtin(stage: Stage, gtin: string | undefined, path: string): string | null {
+  if (gtin === undefined) return null;
+  if (stage !== 'product') {
+    throw new RuleViolationError('gtin-product-only', 'Only product lots carry a GTIN.', [{ path, message: 'only for stage product' }]);
+  }
+  const problem = validateGtin(gtin);
+  if (problem) throw ValidationError.field(path, problem);
+  return toGtin14(gtin);
+}
+
+/** Lot numbers are unique per producer: a clash is a 409 naming the number. */
+export function lotNumberConflict(lotNumbers: string[]): ConflictError {
+  return new ConflictError(`Lot number ${lotNumbers.join(', ')} is already used by your organisation.`);
+}
+
+export function isLotNumberRace(error: unknown): boolean {
+  return pgErrorCode(error) === UNIQUE_VIOLATION && pgConstraintName(error) === 'lots_producer_lot_number_key';
+}
+
+/** POST /v1/lots: a root lot. Only seed lots start the chain; any other stage must declare an external origin. */
+export async function commissionLot(db: Database, principal: OrgPrincipal, input: CommissionLotInput): Promise<LotView> {
+  const me = principal.organizationId;
+  const quantity = parseQuantity(input.quantity, 'body/quantity');
+  const origin = input.origin ?? { type: 'chain' as const };
+  if (origin.type === 'chain' && input.stage !== 'seed') {
+    throw new RuleViolationError(
+      'no-material-from-nowhere',
+      `Only seed lots are commissioned without inputs; a ${input.stage} lot comes from a transformation, or declares origin {"type": "external", …} when bought from outside the system.`,
+      [{ path: 'body/origin', message: 'required as external for a root lot that is not seed' }],
+    );
+  }
+  validateAttributes(input.stage, input.attributes ?? {}, 'body/attributes');
+  const gtin = normalizeGtin(input.stage, input.gtin, 'body/gtin');
+  await requireSpecies(db, input.speciesCode, 'body/speciesCode');
+  await requireOwnSite(db, me, input.siteId, 'body/siteId');
+  const producedAt = parseOffsetTime(input.producedAt);
+
+  try {
+    const id = await db.transaction(async (tx) => {
+      if ((await repo.existingLotNumbers(tx, me, [input.lotNumber])).length > 0) throw lotNumberConflict([input.lotNumber]);
+      const lotId = newId('lot');
+      // The lot names its creating event and the event's lot link needs the lot row: lot first, same id.
+      const eventId = newId('evt');
+      await repo.insertLots(tx, [
+        {
+          id: lotId,
+          lotNumber: input.lotNumber,
+          stage: input.stage,
+          speciesCode: input.speciesCode,
+          producerId: me,
+          holderId: me,
+          siteId: input.siteId,
+          quantity: milliToDecimal(quantity.milli),
+          remaining: milliToDecimal(quantity.milli),
+          unit: quantity.unit,
+          status: 'active',
+          producedAt: producedAt.at,
+          producedAtOffset: producedAt.offsetMinutes,
+          attributes: input.attributes ?? {},
+          origin,
+          gtin,
+          createdByEventId: eventId,
+        },
+      ]);
+      await appendEvent(tx, {
+        id: eventId,
+        type: 'commissioned',
+        organizationId: me,
+        occurredAt: producedAt,
+        data: { stage: input.stage, lotNumber: input.lotNumber, quantity: quantityView(quantity.milli, quantity.unit), origin },
+        lots: [{ lotId, role: 'output' }],
+      });
+      return lotId;
+    });
+    return (await lotViewsById(db, [id]))[0]!;
+  } catch (error) {
+    if (isLotNumberRace(error)) throw lotNumberConflict([input.lotNumber]);
+    throw error;
+  }
+}
+
+/** POST /v1/lots/{id}/events: an observation recorded by the holder. */
+export async function recordObservation(db: Database, principal: OrgPrincipal, lotId: string, input: ObservationInput): Promise<LotEventView> {
+  const row = await readableLotRow(db, principal, lotId);
+  assertHolder(row.lot, principal.organizationId, 'params/id');
+  const occurredAt = parseOffsetTime(input.occurredAt);
+  const event = await appendEvent(db, {
+    type: input.type,
+    organizationId: principal.organizationId,
+    occurredAt,
+    data: input.data as Record<string, unknown>,
+    lots: [{ lotId, role: 'subject' }],
+  });
+  return {
+    id: event.id,
+    type: input.type,
+    role: 'subject',
+    organization: { id: principal.organizationId, name: row.holderName },
+    occurredAt: formatOffsetTime(occurredAt.at, occurredAt.offsetMinutes),
+    recordedAt: event.recordedAt.toISOString(),
+    data: input.data as Record<string, unknown>,
+  };
+}
+
+/** Allowed status changes: from → to. Destroyed is final; a recall is lifted only by destroying the lot. */
+const STATUS_TRANSITIONS: Record<LotStatus, readonly LotStatus[]> = {
+  active: ['hold', 'recalled', 'destroyed'],
+  hold: ['active', 'recalled', 'destroyed'],
+  recalled: ['destroyed'],
+  destroyed: [],
+};
+
+/**
+ * POST /v1/lots/{id}/status: hold, release, recall or destroy, by the holder or a regulator. A recall
+ * marks every descendant lot recalled too, in the same transaction, with an event naming the cause.
+ */
+export async function changeStatus(db: Database, principal: Principal, lotId: string, input: StatusChangeInput) {
+  const row = await readableLotRow(db, principal, lotId);
+  const regulator = principal.kind === 'organization' && principal.organizationKinds.includes('regulator');
+  if (principal.kind !== 'organization' || (!regulator && row.lot.holderId !== principal.organizationId)) {
+    throw new ForbiddenError('Only the holder of the lot or a regulator changes its status.');
+  }
+  const actor = principal.organizationId;
+  const occurredAt = parseOffsetTime(input.occurredAt ?? new Date().toISOString());
+
+  const result = await db.transaction(async (tx) => {
+    const locked = (await repo.lockLots(tx, [lotId])).get(lotId)!;
+    const from = locked.status as LotStatus;
+    if (!STATUS_TRANSITIONS[from].includes(input.status)) {
+      throw new RuleViolationError('status-transition', `A ${from} lot cannot be set to ${input.status}.`, [
+        { path: 'body/status', message: `not allowed from ${from}` },
+      ]);
+    }
+    await repo.setStatus(tx, [lotId], input.status);
+    const cascaded =
+      input.status === 'recalled'
+        ? (await repo.descendantIds(tx, lotId)).filter((id) => id !== lotId)
+        : [];
+    if (cascaded.length > 0) {
+      // Lock the descendants too, so a concurrent transformation cannot slip one of them past the recall.
+      const descendants = await repo.lockLots(tx, cascaded);
+      const toRecall = [...descendants.values()].filter((d) => d.status !== 'recalled' && d.status !== 'destroyed').map((d) => d.id);
+      await repo.setStatus(tx, toRecall, 'recalled');
+      cascaded.splice(0, cascaded.length, ...toRecall);
+    }
+    const event = await appendEvent(tx, {
+      type: 'status_changed',
+      organizationId: actor,
+      occurredAt,
+      data: { from, to: input.status, reason: input.reason, ...(cascaded.length > 0 ? { cascadedTo: cascaded } : {}) },
+      lots: [{ lotId, role: 'subject' }, ...cascaded.map((id) => ({ lotId: id, role: 'cascade' as const }))],
+    });
+    return { eventId: event.id, cascaded };
+  });
+  return { eventId: result.eventId, lot: (await lotViewsById(db, [lotId]))[0]!, cascaded: result.cascaded };
+}
+
+/** GET /v1/lots/{id}/timeline: the lot's own events in the order they happened. */
+export async function lotTimeline(db: Database, principal: Principal, lotId: string): Promise<{ items: LotEventView[] }> {
+  await readableLotRow(db, principal, lotId);
+  const rows = await eventsOfLot(db, lotId);
+  return {
+    items: rows.map((r) => ({
+      id: r.id,
+      type: r.type,
+      role: r.role,
+      organization: { id: r.organizationId, name: r.organizationName },
+      occurredAt: formatOffsetTime(r.occurredAt, r.occurredAtOffset),
+      recordedAt: r.recordedAt.toISOString(),
+      data: r.data as Record<string, unknown>,
+    })),
+  };
+}

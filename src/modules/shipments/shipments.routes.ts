@@ -1,0 +1,94 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { organizationOf } from '../../plugins/auth.js';
+import { bearerAuth, IdempotencyHeaders, IdParams, page, problemResponses, ref } from '../../lib/schemas.js';
+import { CreateShipmentBody, ReceiveShipmentBody, RefuseShipmentBody, Shipment, ShipmentListQuery } from './shipments.schemas.js';
+import * as shipments from './shipments.service.js';
+
+const tags = ['shipments'];
+
+export const shipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.post(
+    '/v1/shipments',
+    {
+      config: { auth: 'organization' },
+      schema: {
+        tags,
+        summary: 'Ship lots you hold to another organisation (a partial quantity splits off a child lot that travels)',
+        security: bearerAuth,
+        headers: IdempotencyHeaders,
+        body: ref(CreateShipmentBody),
+        response: { 201: ref(Shipment), ...problemResponses(400, 401, 403, 404, 422) },
+      },
+    },
+    async (request, reply) => {
+      const shipment = await shipments.createShipment(app.database.db, organizationOf(request.principal), request.body);
+      return reply.code(201).header('location', `/v1/shipments/${shipment.id}`).send(shipment);
+    },
+  );
+
+  app.post(
+    '/v1/shipments/:id/receive',
+    {
+      config: { auth: 'organization' },
+      schema: {
+        tags,
+        summary: 'Receive a shipment: custody of its lots passes to you',
+        security: bearerAuth,
+        headers: IdempotencyHeaders,
+        params: IdParams,
+        body: Type.Optional(ref(ReceiveShipmentBody)),
+        response: { 200: ref(Shipment), ...problemResponses(400, 401, 403, 404, 422) },
+      },
+    },
+    async (request) =>
+      shipments.receiveShipment(app.database.db, organizationOf(request.principal), request.params.id, request.body ?? {}),
+  );
+
+  app.post(
+    '/v1/shipments/:id/refuse',
+    {
+      config: { auth: 'organization' },
+      schema: {
+        tags,
+        summary: 'Refuse a shipment: its lots return to the sender',
+        security: bearerAuth,
+        headers: IdempotencyHeaders,
+        params: IdParams,
+        body: ref(RefuseShipmentBody),
+        response: { 200: ref(Shipment), ...problemResponses(400, 401, 403, 404, 422) },
+      },
+    },
+    async (request) => shipments.refuseShipment(app.database.db, organizationOf(request.principal), request.params.id, request.body),
+  );
+
+  app.get(
+    '/v1/shipments',
+    {
+      config: { auth: 'any' },
+      schema: {
+        tags,
+        summary: 'Shipments you send or receive (regulators: all)',
+        security: bearerAuth,
+        querystring: ShipmentListQuery,
+        response: { 200: page(ref(Shipment)), ...problemResponses(400, 401) },
+      },
+    },
+    async (request) => shipments.listShipments(app.database.db, request.principal!, request.query),
+  );
+
+  app.get(
+    '/v1/shipments/:id',
+    {
+      config: { auth: 'any' },
+      schema: {
+        tags,
+        summary: 'Read a shipment (sender, receiver, regulators)',
+        security: bearerAuth,
+        params: IdParams,
+        response: { 200: ref(Shipment), ...problemResponses(401, 404) },
+      },
+    },
+    async (request) => shipments.getShipment(app.database.db, request.principal!, request.params.id),
+  );
+};

@@ -1,0 +1,229 @@
+import type { Database } from '../../db/client.js';
+import { NotFoundError, RuleViolationError, ValidationError } from '../../lib/errors.js';
+import { newId } from '../../lib/ids.js';
+import { convert, isMass, massMilligrams, milliToDecimal, parseQuantity, quantityView, toMilli, type Quantity } from '../../lib/quantity.js';
+import { formatOffsetTime, parseOffsetTime } from '../../lib/time.js';
+import type { Principal } from '../../plugins/auth.js';
+import { appendEvent, organizationActedOnLot } from '../events/events.repository.js';
+import * as lotsRepo from '../lots/lots.repository.js';
+import { assertHolder, assertNotInTransit, assertStageTransition, assertUsable, validateAttributes } from '../lots/lots.rules.js';
+import type { Stage } from '../lots/lots.schemas.js';
+import { isLotNumberRace, lotNumberConflict, lotViewsById, normalizeGtin, requireOwnSite } from '../lots/lots.service.js';
+import type { CreateTransformationInput, TransformationView } from './transformations.schemas.js';
+
+type OrgPrincipal = Extract<Principal, { kind: 'organization' }>;
+
+/**
+ * A lot that the caller may not use: 404 when the caller has no business with it at all (ids reveal nothing),
+ * otherwise the custody rule.
+ */
+export async function lockUsableLots(
+  db: Database,
+  organizationId: string,
+  requested: { lotId: string; path: string }[],
+): Promise<Map<string, lotsRepo.LotRow>> {
+  const locked = await lotsRepo.lockLots(db, requested.map((r) => r.lotId));
+  for (const { lotId, path } of requested) {
+    const lot = locked.get(lotId);
+    if (!lot) throw new NotFoundError(`No lot ${lotId} (${path}).`);
+    if (lot.holderId !== organizationId && lot.producerId !== organizationId && !(await organizationActedOnLot(db, organizationId, lotId))) {
+      throw new NotFoundError(`No lot ${lotId} (${path}).`);
+    }
+    assertHolder(lot, organizationId, path);
+    assertNotInTransit(lot, path);
+    assertUsable(lot, path);
+  }
+  return locked;
+}
+
+export function assertEnough(lot: lotsRepo.LotRow, drawMilli: bigint, path: string): bigint {
+  const remaining = toMilli(lot.remaining);
+  if (drawMilli > remaining) {
+    throw new RuleViolationError(
+      'insufficient-quantity',
+      `Lot ${lot.id} has ${milliToDecimal(remaining)} ${lot.unit} remaining; ${milliToDecimal(drawMilli)} ${lot.unit} cannot be drawn from it.`,
+      [{ path, message: `more than the ${milliToDecimal(remaining)} ${lot.unit} remaining` }],
+    );
+  }
+  return remaining - drawMilli;
+}
+
+/**
+ * POST /v1/transformations: planting, harvest, processing, 炮制, manufacture, split and merge in one shape.
+ * Inputs are locked, checked (custody, transit, status, stage order, remaining quantity, mass balance) and
+ * drawn down; outputs are created with edges from every input; all in one transaction.
+ */
+export async function createTransformation(db: Database, principal: OrgPrincipal, input: CreateTransformationInput): Promise<TransformationView> {
+  const me = principal.organizationId;
+  const occurredAt = parseOffsetTime(input.occurredAt);
+
+  const seenLots = new Set<string>();
+  const inputs = input.inputs.map((i, n) => {
+    const path = `body/inputs/${n}`;
+    if (seenLots.has(i.lotId)) throw ValidationError.field(`${path}/lotId`, 'names a lot already listed as an input');
+    seenLots.add(i.lotId);
+    return { lotId: i.lotId, quantity: parseQuantity(i.quantity, `${path}/quantity`), path };
+  });
+  const seenNumbers = new Set<string>();
+  const outputs = input.outputs.map((o, n) => {
+    const path = `body/outputs/${n}`;
+    if (seenNumbers.has(o.lotNumber)) throw ValidationError.field(`${path}/lotNumber`, 'is used by another output of this request');
+    seenNumbers.add(o.lotNumber);
+    validateAttributes(o.stage, o.attributes ?? {}, `${path}/attributes`);
+    return { ...o, quantity: parseQuantity(o.quantity, `${path}/quantity`), gtin: normalizeGtin(o.stage, o.gtin, `${path}/gtin`), path };
+  });
+
+  try {
+    const result = await db.transaction(async (tx) => {
+      const locked = await lockUsableLots(tx, me, inputs.map((i) => ({ lotId: i.lotId, path: `${i.path}/lotId` })));
+
+      const draws = inputs.map((i) => {
+        const lot = locked.get(i.lotId)!;
+        const consumed = convert(i.quantity, lot.unit as Quantity['unit'], `${i.path}/quantity`);
+        return { lot, consumed, remainingAfter: assertEnough(lot, consumed, `${i.path}/quantity`), path: i.path };
+      });
+
+      for (const o of outputs) {
+        for (const d of draws) assertStageTransition(d.lot.stage as Stage, o.stage, `${o.path}/stage`);
+      }
+
+      const inputSpecies = [...new Set(draws.map((d) => d.lot.speciesCode))];
+      const outputSpecies = outputs.map((o) => {
+        const code = o.speciesCode ?? (inputSpecies.length === 1 ? inputSpecies[0]! : undefined);
+        if (!code) {
+          throw ValidationError.field(`${o.path}/speciesCode`, `is required: the inputs are of several species (${inputSpecies.join(', ')})`);
+        }
+        if (!inputSpecies.includes(code)) {
+          throw new RuleViolationError('species-mismatch', `An output of ${code} cannot be made from inputs of ${inputSpecies.join(', ')}.`, [
+            { path: `${o.path}/speciesCode`, message: 'not among the species of the inputs' },
+          ]);
+        }
+        return code;
+      });
+
+      // Invariant 2: when everything is mass, no output mass beyond what was consumed.
+      if (draws.every((d) => isMass(d.lot.unit)) && outputs.every((o) => isMass(o.quantity.unit))) {
+        const inMg = draws.reduce((sum, d) => sum + massMilligrams({ milli: d.consumed, unit: d.lot.unit as Quantity['unit'] }), 0n);
+        const outMg = outputs.reduce((sum, o) => sum + massMilligrams(o.quantity), 0n);
+        if (outMg > inMg) {
+          throw new RuleViolationError(
+            'mass-balance',
+            `The outputs weigh ${milliToDecimal(outMg / 1000n)} g in all but only ${milliToDecimal(inMg / 1000n)} g of input is consumed.`,
+            [{ path: 'body/outputs', message: 'total output mass exceeds consumed input mass' }],
+          );
+        }
+      }
+
+      const siteIds = await resolveOutputSites(tx, me, input.siteId, outputs, draws.map((d) => d.lot));
+
+      const clash = await lotsRepo.existingLotNumbers(tx, me, outputs.map((o) => o.lotNumber));
+      if (clash.length > 0) throw lotNumberConflict(clash);
+
+      const eventId = newId('evt');
+      const outputIds = outputs.map(() => newId('lot'));
+      await lotsRepo.insertLots(
+        tx,
+        outputs.map((o, n) => ({
+          id: outputIds[n]!,
+          lotNumber: o.lotNumber,
+          stage: o.stage,
+          speciesCode: outputSpecies[n]!,
+          producerId: me,
+          holderId: me,
+          siteId: siteIds[n]!,
+          quantity: milliToDecimal(o.quantity.milli),
+          remaining: milliToDecimal(o.quantity.milli),
+          unit: o.quantity.unit,
+          status: 'active',
+          producedAt: occurredAt.at,
+          producedAtOffset: occurredAt.offsetMinutes,
+          attributes: o.attributes ?? {},
+          origin: { type: 'chain' },
+          gtin: o.gtin,
+          createdByEventId: eventId,
+        })),
+      );
+      const event = await appendEvent(tx, {
+        id: eventId,
+        type: 'transformation',
+        organizationId: me,
+        occurredAt,
+        data: {
+          inputs: draws.map((d) => ({ lotId: d.lot.id, quantity: quantityView(d.consumed, d.lot.unit) })),
+          outputs: outputs.map((o, n) => ({ lotId: outputIds[n], stage: o.stage, quantity: quantityView(o.quantity.milli, o.quantity.unit) })),
+          ...(input.process ? { process: input.process } : {}),
+          ...(input.note ? { note: input.note } : {}),
+        },
+        lots: [...draws.map((d) => ({ lotId: d.lot.id, role: 'input' as const })), ...outputIds.map((lotId) => ({ lotId, role: 'output' as const }))],
+      });
+      await lotsRepo.insertEdges(
+        tx,
+        draws.flatMap((d) =>
+          outputIds.map((childLotId) => ({
+            parentLotId: d.lot.id,
+            childLotId,
+            eventId,
+            parentQuantity: milliToDecimal(d.consumed),
+            parentUnit: d.lot.unit,
+          })),
+        ),
+      );
+      await lotsRepo.setRemaining(tx, draws.map((d) => ({ id: d.lot.id, remaining: milliToDecimal(d.remainingAfter) })));
+      return { eventId, recordedAt: event.recordedAt, outputIds, draws };
+    });
+
+    return {
+      id: result.eventId,
+      occurredAt: formatOffsetTime(occurredAt.at, occurredAt.offsetMinutes),
+      recordedAt: result.recordedAt.toISOString(),
+      inputs: result.draws.map((d) => ({
+        lotId: d.lot.id,
+        consumed: quantityView(d.consumed, d.lot.unit),
+        remaining: quantityView(d.remainingAfter, d.lot.unit),
+      })),
+      outputs: await lotViewsById(db, result.outputIds),
+      process: input.process ?? null,
+    };
+  } catch (error) {
+    if (isLotNumberRace(error)) throw lotNumberConflict(outputs.map((o) => o.lotNumber));
+    throw error;
+  }
+}
+
+/**
+ * Each output's site: its own siteId, else the request's siteId, else the inputs' common site when that is
+ * the caller's. Every site must be the caller's own.
+ */
+async function resolveOutputSites(
+  db: Database,
+  me: string,
+  requestSiteId: string | undefined,
+  outputs: { siteId?: string | undefined; path: string }[],
+  inputLots: lotsRepo.LotRow[],
+): Promise<string[]> {
+  const checked = new Map<string, string>();
+  const check = async (siteId: string, path: string) => {
+    if (!checked.has(siteId)) await requireOwnSite(db, me, siteId, path);
+    checked.set(siteId, siteId);
+    return siteId;
+  };
+  let fallback: string | undefined;
+  if (requestSiteId) fallback = await check(requestSiteId, 'body/siteId');
+  else {
+    const common = [...new Set(inputLots.map((l) => l.siteId))];
+    if (common.length === 1 && common[0]) {
+      try {
+        fallback = await check(common[0], 'body/siteId');
+      } catch {
+        fallback = undefined; // the inputs lie at another organisation's site: the caller must name one
+      }
+    }
+  }
+  const result: string[] = [];
+  for (const o of outputs) {
+    if (o.siteId) result.push(await check(o.siteId, `${o.path}/siteId`));
+    else if (fallback) result.push(fallback);
+    else throw ValidationError.field(`${o.path}/siteId`, 'is required: name the site where the output lot is (or siteId for the whole transformation)');
+  }
+  return result;
+}
