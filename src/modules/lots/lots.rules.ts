@@ -54,6 +54,17 @@ export function assertUsable(lot: LotRow, path: string): void {
   }
 }
 
+/** Material cannot be used before it exists: an event on a lot may not predate the lot's production. */
+export function assertNotBeforeProduction(lot: LotRow, at: Date, path: string): void {
+  if (at.getTime() < lot.producedAt.getTime()) {
+    throw new RuleViolationError(
+      'chronology',
+      `Lot ${lot.id} was produced at ${lot.producedAt.toISOString()}; it cannot be used at ${at.toISOString()}, before it existed.`,
+      [{ path, message: 'before the lot was produced' }],
+    );
+  }
+}
+
 type AttributeCheck = (value: unknown) => string | undefined;
 const str: AttributeCheck = (v) => (typeof v === 'string' && v.length > 0 && v.length <= 500 ? undefined : 'must be a non-empty string');
 const int =

@@ -7,6 +7,7 @@ import { formatOffsetTime, parseOffsetTime } from '../../lib/time.js';
 import type { Principal } from '../../plugins/auth.js';
 import { appendEvent } from '../events/events.repository.js';
 import * as lotsRepo from '../lots/lots.repository.js';
+import { assertNotBeforeProduction } from '../lots/lots.rules.js';
 import { isRegulator, requireOwnSite } from '../lots/lots.service.js';
 import { findOrganizationById } from '../organizations/organizations.repository.js';
 import { assertEnough, lockUsableLots } from '../transformations/transformations.service.js';
@@ -58,6 +59,7 @@ export async function createShipment(db: Database, principal: OrgPrincipal, inpu
 
     for (const line of lines) {
       const lot = locked.get(line.lotId)!;
+      assertNotBeforeProduction(lot, shippedAt.at, 'body/shippedAt');
       const remaining = toMilli(lot.remaining);
       const draw = line.quantity ? convert(line.quantity, lot.unit as Quantity['unit'], `${line.path}/quantity`) : remaining;
       if (draw === 0n) {

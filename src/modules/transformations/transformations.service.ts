@@ -6,7 +6,7 @@ import { formatOffsetTime, parseOffsetTime } from '../../lib/time.js';
 import type { Principal } from '../../plugins/auth.js';
 import { appendEvent, organizationActedOnLot } from '../events/events.repository.js';
 import * as lotsRepo from '../lots/lots.repository.js';
-import { assertHolder, assertNotInTransit, assertStageTransition, assertUsable, validateAttributes } from '../lots/lots.rules.js';
+import { assertHolder, assertNotBeforeProduction, assertNotInTransit, assertStageTransition, assertUsable, validateAttributes } from '../lots/lots.rules.js';
 import type { Stage } from '../lots/lots.schemas.js';
 import { isLotNumberRace, lotNumberConflict, lotViewsById, normalizeGtin, requireOwnSite } from '../lots/lots.service.js';
 import type { CreateTransformationInput, TransformationView } from './transformations.schemas.js';
@@ -79,6 +79,7 @@ export async function createTransformation(db: Database, principal: OrgPrincipal
 
       const draws = inputs.map((i) => {
         const lot = locked.get(i.lotId)!;
+        assertNotBeforeProduction(lot, occurredAt.at, 'body/occurredAt');
         const consumed = convert(i.quantity, lot.unit as Quantity['unit'], `${i.path}/quantity`);
         return { lot, consumed, remainingAfter: assertEnough(lot, consumed, `${i.path}/quantity`), path: i.path };
       });
