@@ -105,13 +105,17 @@ export async function buildApp(options: BuildAppOptions) {
           },
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
-    requestIdHeader: 'x-request-id',
+    // genReqId reads x-request-id itself so an unusable incoming id is replaced, never echoed.
+    requestIdHeader: false,
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming) ? incoming : newId('req');
     },
     schemaController: { compilersFactory: { buildValidator } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // JSON only: without this, text/plain would be parsed and fail validation with a 400 instead of a 415.
+  app.removeContentTypeParser('text/plain');
 
   const database = options.database ?? openDatabase(config);
   if (!options.database) await database.migrate();

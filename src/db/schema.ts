@@ -114,6 +114,7 @@ export const idempotencyKeys = pgTable(
     responseStatus: integer('response_status'),
     responseBody: text('response_body'),
     responseContentType: text('response_content_type'),
+    responseLocation: text('response_location'),
     createdAt: createdAt(),
     completedAt: timestamp('completed_at', { withTimezone: true, precision: 3 }),
   },

@@ -63,7 +63,7 @@ export const RegionCode = Type.String({
   examples: ['220621'],
 });
 
-export const Gln = Type.String({ pattern: '^[0-9]{13}$', description: 'GS1 Global Location Number (check digit validated)', examples: ['6901234000017'] });
+export const Gln = Type.String({ pattern: '^[0-9]{13}$', description: 'GS1 Global Location Number (check digit validated)', examples: ['6901234000016'] });
 
 export const bearerAuth = [{ bearerAuth: [] as string[] }];
 

@@ -16,11 +16,17 @@ const PENDING_TIMEOUT_MS = 60 * 1000;
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
 /**
+ * Which outcomes a retry replays: the ones where the request ran, a success or a business decision (409,
+ * 422). A request refused as malformed, unauthorised or about something unknown (400, 401, 403, 404) or
+ * failed on our side (5xx) did not run, so its key is released and a corrected retry may use it.
+ */
+const isReplayable = (status: number) => status < 400 || status === 409 || status === 422;
+
+/**
  * `Idempotency-Key` on every authenticated POST. The first request claims the key (a row in `pending`
  * state; the primary key makes a concurrent duplicate see it), its response is stored when it is sent, and a
  * retry with the same key and body gets that response again with `Idempotent-Replayed: true`, writing
- * nothing. The same key with a different body (or route) is a 422. Responses of 5xx are not kept, so a
- * retry after a server failure runs again.
+ * nothing. The same key with a different body (or route) is a 422. See isReplayable for what is kept.
  */
 export default fp(
   async (app) => {
@@ -54,6 +60,7 @@ export default fp(
             'This Idempotency-Key was already used with a different request body or route; use a new key for a new request.',
           );
         } else if (existing.state === 'done') {
+          if (existing.responseLocation) reply.header('location', existing.responseLocation);
           return reply
             .code(existing.responseStatus ?? 200)
             .header('idempotent-replayed', 'true')
@@ -74,13 +81,15 @@ export default fp(
       const claim = request.idempotency;
       if (!claim) return payload;
       request.idempotency = null;
-      if (reply.statusCode >= 500) {
+      if (!isReplayable(reply.statusCode)) {
         await repo.releaseKey(app.database.db, claim.principal, claim.key);
       } else {
+        const location = reply.getHeader('location');
         await repo.completeKey(app.database.db, claim.principal, claim.key, {
           status: reply.statusCode,
           body: typeof payload === 'string' ? payload : String(payload ?? ''),
           contentType: String(reply.getHeader('content-type') ?? 'application/json; charset=utf-8'),
+          location: location === undefined ? null : String(location),
         });
       }
       return payload;

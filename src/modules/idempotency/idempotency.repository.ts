@@ -32,7 +32,7 @@ export async function reclaimStaleKey(
 ): Promise<boolean> {
   const updated = await db
     .update(idempotencyKeys)
-    .set({ requestHash, state: 'pending', createdAt: sql`now()`, completedAt: null, responseStatus: null, responseBody: null, responseContentType: null })
+    .set({ requestHash, state: 'pending', createdAt: sql`now()`, completedAt: null, responseStatus: null, responseBody: null, responseContentType: null, responseLocation: null })
     .where(and(eq(idempotencyKeys.principal, principal), eq(idempotencyKeys.key, key), lt(idempotencyKeys.createdAt, olderThan)))
     .returning({ key: idempotencyKeys.key });
   return updated.length === 1;
@@ -42,7 +42,7 @@ export async function completeKey(
   db: Database,
   principal: string,
   key: string,
-  response: { status: number; body: string; contentType: string },
+  response: { status: number; body: string; contentType: string; location: string | null },
 ): Promise<void> {
   await db
     .update(idempotencyKeys)
@@ -51,6 +51,7 @@ export async function completeKey(
       responseStatus: response.status,
       responseBody: response.body,
       responseContentType: response.contentType,
+      responseLocation: response.location,
       completedAt: sql`now()`,
     })
     .where(and(eq(idempotencyKeys.principal, principal), eq(idempotencyKeys.key, key)));

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { emptyBodyAsEmptyObject } from '../../lib/route-hooks.js';
 import { bearerAuth, IdempotencyHeaders, IdParams, page, problemResponses, ref } from '../../lib/schemas.js';
 import * as apiKeys from './api-keys.service.js';
 import * as organizations from './organizations.service.js';
@@ -69,13 +70,14 @@ export const organizationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/v1/organizations/:id/api-keys',
     {
       config: { auth: 'admin' },
+      preValidation: emptyBodyAsEmptyObject,
       schema: {
         tags,
         summary: 'Create an API key for an organisation (admin); the key is shown only in this response',
         security: bearerAuth,
         headers: IdempotencyHeaders,
         params: IdParams,
-        body: Type.Optional(ref(CreateApiKeyBody)),
+        body: ref(CreateApiKeyBody),
         response: { 201: ref(CreatedApiKey), ...problemResponses(400, 401, 403, 404) },
       },
     },

@@ -35,7 +35,7 @@ export const CreateOrganizationBody = Type.Object(
       minLength: 1,
       maxLength: 32,
       description: '统一社会信用代码 (GB 32100-2015), check characters validated',
-      examples: ['93220621MA14XY0N0R'],
+      examples: ['93220621MA14XY0N3C'],
     }),
     regionCode: RegionCode,
     address: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),

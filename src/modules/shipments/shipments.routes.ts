@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import { organizationOf } from '../../plugins/auth.js';
+import { emptyBodyAsEmptyObject } from '../../lib/route-hooks.js';
 import { bearerAuth, IdempotencyHeaders, IdParams, page, problemResponses, ref } from '../../lib/schemas.js';
 import { CreateShipmentBody, ReceiveShipmentBody, RefuseShipmentBody, Shipment, ShipmentListQuery } from './shipments.schemas.js';
 import * as shipments from './shipments.service.js';
@@ -31,18 +31,19 @@ export const shipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/v1/shipments/:id/receive',
     {
       config: { auth: 'organization' },
+      preValidation: emptyBodyAsEmptyObject,
       schema: {
         tags,
         summary: 'Receive a shipment: custody of its lots passes to you',
         security: bearerAuth,
         headers: IdempotencyHeaders,
         params: IdParams,
-        body: Type.Optional(ref(ReceiveShipmentBody)),
+        body: ref(ReceiveShipmentBody),
         response: { 200: ref(Shipment), ...problemResponses(400, 401, 403, 404, 422) },
       },
     },
     async (request) =>
-      shipments.receiveShipment(app.database.db, organizationOf(request.principal), request.params.id, request.body ?? {}),
+      shipments.receiveShipment(app.database.db, organizationOf(request.principal), request.params.id, request.body),
   );
 
   app.post(

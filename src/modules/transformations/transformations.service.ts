@@ -6,6 +6,7 @@ import { formatOffsetTime, parseOffsetTime } from '../../lib/time.js';
 import type { Principal } from '../../plugins/auth.js';
 import { appendEvent, organizationActedOnLot } from '../events/events.repository.js';
 import * as lotsRepo from '../lots/lots.repository.js';
+import { findShipment } from '../shipments/shipments.repository.js';
 import { assertHolder, assertNotBeforeProduction, assertNotInTransit, assertStageTransition, assertUsable, validateAttributes } from '../lots/lots.rules.js';
 import type { Stage } from '../lots/lots.schemas.js';
 import { isLotNumberRace, lotNumberConflict, lotViewsById, normalizeGtin, requireOwnSite } from '../lots/lots.service.js';
@@ -26,11 +27,19 @@ export async function lockUsableLots(
   for (const { lotId, path } of requested) {
     const lot = locked.get(lotId);
     if (!lot) throw new NotFoundError(`No lot ${lotId} (${path}).`);
-    if (lot.holderId !== organizationId && lot.producerId !== organizationId && !(await organizationActedOnLot(db, organizationId, lotId))) {
+    // The same organisations that may read the lot (lots.service canReadLot), the receiver of its shipment included.
+    const receiver = lot.shipmentId ? (await findShipment(db, lot.shipmentId))?.toOrganizationId : undefined;
+    if (
+      lot.holderId !== organizationId &&
+      lot.producerId !== organizationId &&
+      receiver !== organizationId &&
+      !(await organizationActedOnLot(db, organizationId, lotId))
+    ) {
       throw new NotFoundError(`No lot ${lotId} (${path}).`);
     }
-    assertHolder(lot, organizationId, path);
+    // In transit first: a travelling lot is usable by nobody, the sender (still its holder) and the receiver alike.
     assertNotInTransit(lot, path);
+    assertHolder(lot, organizationId, path);
     assertUsable(lot, path);
   }
   return locked;
@@ -109,7 +118,7 @@ export async function createTransformation(db: Database, principal: OrgPrincipal
         if (outMg > inMg) {
           throw new RuleViolationError(
             'mass-balance',
-            `The outputs weigh ${milliToDecimal(outMg / 1000n)} g in all but only ${milliToDecimal(inMg / 1000n)} g of input is consumed.`,
+            `The outputs weigh ${milliToDecimal(outMg)} g in all but only ${milliToDecimal(inMg)} g of input is consumed.`,
             [{ path: 'body/outputs', message: 'total output mass exceeds consumed input mass' }],
           );
         }

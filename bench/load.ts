@@ -1,0 +1,71 @@
+/**
+ * Load generator, run as its own process so it does not share the server's event loop. Reads a JSON plan
+ * from argv[2]: target URL, headers, concurrency, duration, and a body factory by name. Each worker keeps
+ * one keep-alive connection and sends requests back to back; prints one JSON result line.
+ */
+import http from 'node:http';
+
+interface Plan {
+  url: string;
+  headers: Record<string, string>;
+  concurrency: number;
+  durationMs: number;
+  expectStatus: number;
+  body: { kind: 'transformation'; pairs: [string, string][]; runTag: string } | { kind: 'plain'; runTag: string };
+}
+
+const plan = JSON.parse(process.argv[2]!) as Plan;
+const target = new URL(plan.url);
+const agent = new http.Agent({ keepAlive: true, maxSockets: plan.concurrency });
+
+function bodyFor(worker: number, n: number): string {
+  const b = plan.body;
+  if (b.kind === 'plain') return JSON.stringify({ id: `${b.runTag}-${worker}-${n}`, payload: { worker, n } });
+  const [a, c] = b.pairs[worker]!;
+  return JSON.stringify({
+    occurredAt: '2025-01-01T08:00:00+08:00',
+    inputs: [
+      { lotId: a, quantity: { value: '0.002', unit: 'kg' } },
+      { lotId: c, quantity: { value: '0.002', unit: 'kg' } },
+    ],
+    outputs: [
+      { stage: 'seed', lotNumber: `${b.runTag}${worker}-${n}a`, quantity: { value: '0.002', unit: 'kg' } },
+      { stage: 'seed', lotNumber: `${b.runTag}${worker}-${n}b`, quantity: { value: '0.002', unit: 'kg' } },
+    ],
+  });
+}
+
+function post(body: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent, headers: { ...plan.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const latencies: number[] = [];
+let errors = 0;
+let firstError: string | undefined;
+const deadline = Date.now() + plan.durationMs;
+
+await Promise.all(
+  Array.from({ length: plan.concurrency }, async (_, worker) => {
+    for (let n = 0; Date.now() < deadline; n++) {
+      const started = process.hrtime.bigint();
+      const status = await post(bodyFor(worker, n));
+      latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
+      if (status !== plan.expectStatus) {
+        errors++;
+        firstError ??= `status ${status}`;
+      }
+    }
+  }),
+);
+agent.destroy();
+process.stdout.write(`${JSON.stringify({ latencies, errors, firstError, elapsedMs: plan.durationMs })}\n`);

@@ -1,0 +1,59 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import postgres from 'postgres';
+import { buildApp, type AppConfig } from '../src/app.js';
+
+export const BENCH_ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
+
+/** A scratch PostgreSQL database for one benchmark run; `drop()` removes it. */
+export async function scratchDatabase(suffix: string) {
+  const base = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const name = `herbtrace_bench_${suffix}`;
+  const admin = postgres(base, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`drop database if exists ${name} with (force)`);
+  await admin.unsafe(`create database ${name}`);
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    },
+  };
+}
+
+export async function startServer(databaseUrl: string) {
+  const config: AppConfig = {
+    port: 0,
+    host: '127.0.0.1',
+    databaseUrl,
+    databaseReadUrl: undefined,
+    dataDir: 'memory://',
+    adminToken: BENCH_ADMIN_TOKEN,
+    publicBaseUrl: 'http://localhost',
+    logLevel: 'silent',
+    bodyLimitBytes: 1_048_576,
+    publicRateLimitPerMinute: 1_000_000,
+    trustProxy: false,
+  };
+  return buildApp({ config, logger: false });
+}
+
+export interface LoadResult {
+  latencies: number[];
+  errors: number;
+  firstError?: string;
+  elapsedMs: number;
+}
+
+/** Runs bench/load.ts in its own process with the given plan. */
+export function runLoad(plan: Record<string, unknown>): Promise<LoadResult> {
+  const script = fileURLToPath(new URL('./load.ts', import.meta.url));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(plan)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as LoadResult) : reject(new Error(`load process exited ${code}`))));
+  });
+}
