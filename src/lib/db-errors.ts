@@ -24,4 +24,15 @@ export function pgConstraintName(error: unknown): string | undefined {
   return undefined;
 }
 
+/** PostgreSQL's DETAIL text (e.g. which key already exists). */
+export function pgErrorDetail(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
+    const detail = (current as { detail?: unknown }).detail;
+    if (typeof detail === 'string') return detail;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
 export const UNIQUE_VIOLATION = '23505';

@@ -8,7 +8,7 @@ export type AuthRequirement = 'public' | 'admin' | 'organization' | 'any';
 
 export type Principal =
   | { kind: 'admin' }
-  | { kind: 'organization'; organizationId: string; organizationKinds: string[]; keyId: string };
+  | { kind: 'organization'; organizationId: string; organizationName: string; organizationKinds: string[]; keyId: string };
 
 declare module 'fastify' {
   interface FastifyContextConfig {

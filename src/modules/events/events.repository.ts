@@ -36,7 +36,11 @@ export async function appendEvent(db: Database, event: NewEvent): Promise<{ id: 
   return { id, recordedAt: row!.recordedAt };
 }
 
-/** Events that concern one lot, oldest first (by when they happened, then when they were recorded). */
+/**
+ * Events that concern one lot, oldest first (by when they happened, then when they were recorded). Events of one
+ * transaction share recordedAt (now() is the transaction's time): the event that created the lot goes first, so a
+ * split-off child's 'split' precedes its 'shipment_dispatched'.
+ */
 export async function eventsOfLot(db: Database, lotId: string) {
   return db
     .select({
@@ -54,7 +58,7 @@ export async function eventsOfLot(db: Database, lotId: string) {
     .innerJoin(events, eq(events.id, eventLots.eventId))
     .innerJoin(organizations, eq(organizations.id, events.organizationId))
     .where(eq(eventLots.lotId, lotId))
-    .orderBy(asc(events.occurredAt), asc(events.recordedAt), asc(events.id));
+    .orderBy(asc(events.occurredAt), asc(events.recordedAt), asc(sql`case when ${eventLots.role} = 'output' then 0 else 1 end`), asc(events.id));
 }
 
 /** Whether the organisation ever acted on the lot (past custodians keep read access). */

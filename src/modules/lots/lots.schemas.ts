@@ -98,6 +98,8 @@ export const LotListQuery = Type.Object(
   {
     stage: Type.Optional(StageSchema),
     speciesCode: Type.Optional(Type.String({ maxLength: 64 })),
+    lotNumber: Type.Optional(Type.String({ maxLength: 64, description: 'Exact lot number (unique per producer)' })),
+    producer: Type.Optional(Type.String({ maxLength: 64, description: 'Organisation id of the producer' })),
     holder: Type.Optional(Type.String({ maxLength: 64, description: 'Organisation id of the holder' })),
     status: Type.Optional(Type.Unsafe<LotStatus>({ type: 'string', enum: [...LOT_STATUSES] })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),

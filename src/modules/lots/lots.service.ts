@@ -1,7 +1,7 @@
 import { inArray } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { lots as lotsTable } from '../../db/schema.js';
-import { pgConstraintName, pgErrorCode, UNIQUE_VIOLATION } from '../../lib/db-errors.js';
+import { pgConstraintName, pgErrorCode, pgErrorDetail, UNIQUE_VIOLATION } from '../../lib/db-errors.js';
 import { ConflictError, ForbiddenError, NotFoundError, RuleViolationError, ValidationError } from '../../lib/errors.js';
 import { toGtin14, validateGtin } from '../../lib/identifiers.js';
 import { newId } from '../../lib/ids.js';
@@ -11,10 +11,10 @@ import { formatOffsetTime, parseOffsetTime } from '../../lib/time.js';
 import type { Principal } from '../../plugins/auth.js';
 import { appendEvent, eventsOfLot, organizationActedOnLot } from '../events/events.repository.js';
 import { findRegions } from '../regions/regions.service.js';
-import { findSiteById } from '../sites/sites.repository.js';
+import { findSiteById, type SiteRow } from '../sites/sites.repository.js';
 import { findSpecies } from '../species/species.repository.js';
 import * as repo from './lots.repository.js';
-import { assertHolder, validateAttributes } from './lots.rules.js';
+import { assertHolder, assertNotBeforeProduction, validateAttributes } from './lots.rules.js';
 import type {
   CommissionLotInput,
   LotEventView,
@@ -104,6 +104,8 @@ export async function listLots(db: Database, principal: Principal, query: LotLis
     visibleTo: isRegulator(principal) || principal.kind === 'admin' ? undefined : principal.organizationId,
     stage: query.stage,
     speciesCode: query.speciesCode,
+    lotNumber: query.lotNumber,
+    producerId: query.producer,
     holderId: query.holder,
     status: query.status,
     after: decodeCursor(query.cursor),
@@ -151,8 +153,44 @@ export function lotNumberConflict(lotNumbers: string[]): ConflictError {
   return new ConflictError(`Lot number ${lotNumbers.join(', ')} is already used by your organisation.`);
 }
 
-export function isLotNumberRace(error: unknown): boolean {
-  return pgErrorCode(error) === UNIQUE_VIOLATION && pgConstraintName(error) === 'lots_producer_lot_number_key';
+/**
+ * For a unique violation of (producer, lot number): the clashing lot number ('' when the driver does not
+ * say); otherwise undefined.
+ */
+export function lotNumberOfRace(error: unknown): string | undefined {
+  if (pgErrorCode(error) !== UNIQUE_VIOLATION || pgConstraintName(error) !== 'lots_producer_lot_number_key') return undefined;
+  // PostgreSQL's detail: Key (producer_id, lot_number)=(org_…, JL-2024-01) already exists.
+  const detail = pgErrorDetail(error) ?? '';
+  return /\)=\([^,]+, (.*)\) already exists/.exec(detail)?.[1] ?? '';
+}
+
+/** The view of a lot just created by the caller, built from what is in hand (no read back). */
+export function newLotView(lot: repo.NewLotRow, owner: { id: string; name: string }, site: SiteRow, regionName: string | undefined): LotView {
+  return {
+    id: lot.id,
+    lotNumber: lot.lotNumber,
+    stage: lot.stage,
+    speciesCode: lot.speciesCode,
+    producer: owner,
+    holder: owner,
+    site: {
+      id: site.id,
+      name: site.name,
+      kind: site.kind,
+      regionCode: site.regionCode,
+      regionName: regionName ?? site.regionCode,
+      location: site.lat !== null && site.lon !== null ? { lat: site.lat, lon: site.lon } : null,
+    },
+    quantity: quantityView(toMilli(lot.quantity), lot.unit),
+    remaining: quantityView(toMilli(lot.remaining), lot.unit),
+    status: (lot.status ?? 'active') as LotStatus,
+    inTransit: null,
+    producedAt: formatOffsetTime(lot.producedAt, lot.producedAtOffset),
+    attributes: lot.attributes as Record<string, unknown>,
+    origin: lot.origin as Record<string, unknown>,
+    gtin: lot.gtin ?? null,
+    createdAt: new Date().toISOString(),
+  };
 }
 
 /** POST /v1/lots: a root lot. Only seed lots start the chain; any other stage must declare an external origin. */
@@ -212,7 +250,7 @@ export async function commissionLot(db: Database, principal: OrgPrincipal, input
     });
     return (await lotViewsById(db, [id]))[0]!;
   } catch (error) {
-    if (isLotNumberRace(error)) throw lotNumberConflict([input.lotNumber]);
+    if (lotNumberOfRace(error) !== undefined) throw lotNumberConflict([input.lotNumber]);
     throw error;
   }
 }
@@ -222,6 +260,7 @@ export async function recordObservation(db: Database, principal: OrgPrincipal, l
   const row = await readableLotRow(db, principal, lotId);
   assertHolder(row.lot, principal.organizationId, 'params/id');
   const occurredAt = parseOffsetTime(input.occurredAt);
+  assertNotBeforeProduction(row.lot, occurredAt.at, 'body/occurredAt');
   const event = await appendEvent(db, {
     type: input.type,
     organizationId: principal.organizationId,

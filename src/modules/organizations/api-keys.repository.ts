@@ -33,7 +33,13 @@ export async function revokeApiKey(db: Database, organizationId: string, keyId: 
 /** The live key with this id and its organisation's kinds, for authentication. */
 export async function findActiveKeyWithOrganization(db: Database, keyId: string) {
   const rows = await db
-    .select({ id: apiKeys.id, secretHash: apiKeys.secretHash, organizationId: apiKeys.organizationId, kinds: organizations.kinds })
+    .select({
+      id: apiKeys.id,
+      secretHash: apiKeys.secretHash,
+      organizationId: apiKeys.organizationId,
+      organizationName: organizations.name,
+      kinds: organizations.kinds,
+    })
     .from(apiKeys)
     .innerJoin(organizations, eq(organizations.id, apiKeys.organizationId))
     .where(and(eq(apiKeys.id, keyId), isNull(apiKeys.revokedAt)));

@@ -36,7 +36,7 @@ export async function authenticateApiKey(db: Database, key: string): Promise<Pri
   const [keyId, secret] = key.split('.') as [string, string];
   const row = await repo.findActiveKeyWithOrganization(db, keyId);
   if (!row || !digestsEqual(row.secretHash, sha256Hex(secret))) return null;
-  return { kind: 'organization', organizationId: row.organizationId, organizationKinds: row.kinds, keyId: row.id };
+  return { kind: 'organization', organizationId: row.organizationId, organizationName: row.organizationName, organizationKinds: row.kinds, keyId: row.id };
 }
 
 function toView(row: repo.ApiKeyRow): ApiKeyView {

@@ -10,27 +10,35 @@ export interface RegionInfo {
   fullName: string;
 }
 
+// Regions change only through migrations, so what was read once stays true for the life of the process.
+const cache = new Map<string, RegionInfo>();
+
 /** The named regions with their full names; codes that do not exist are absent from the map. */
 export async function findRegions(db: Database, codes: string[]): Promise<Map<string, RegionInfo>> {
   const unique = [...new Set(codes)];
-  if (unique.length === 0) return new Map();
-  const parent = alias(regions, 'parent');
-  const grandparent = alias(regions, 'grandparent');
-  const rows = await db
-    .select({ code: regions.code, name: regions.name, parentName: parent.name, grandparentName: grandparent.name })
-    .from(regions)
-    .leftJoin(parent, eq(parent.code, regions.parentCode))
-    .leftJoin(grandparent, eq(grandparent.code, parent.parentCode))
-    .where(inArray(regions.code, unique));
-  return new Map(
-    rows.map((r) => [
-      r.code,
-      {
+  const missing = unique.filter((c) => !cache.has(c));
+  if (missing.length > 0) {
+    const parent = alias(regions, 'parent');
+    const grandparent = alias(regions, 'grandparent');
+    const rows = await db
+      .select({ code: regions.code, name: regions.name, parentName: parent.name, grandparentName: grandparent.name })
+      .from(regions)
+      .leftJoin(parent, eq(parent.code, regions.parentCode))
+      .leftJoin(grandparent, eq(grandparent.code, parent.parentCode))
+      .where(inArray(regions.code, missing));
+    for (const r of rows) {
+      cache.set(r.code, {
         code: r.code,
         name: r.name,
         // 市辖区 ("districts under the city") is a placeholder level and says nothing to a reader.
         fullName: [r.grandparentName, r.parentName, r.name].filter((n): n is string => !!n && n !== '市辖区').join(' '),
-      },
-    ]),
-  );
+      });
+    }
+  }
+  const found = new Map<string, RegionInfo>();
+  for (const code of unique) {
+    const info = cache.get(code);
+    if (info) found.set(code, info);
+  }
+  return found;
 }

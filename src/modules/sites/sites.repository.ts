@@ -10,9 +10,21 @@ export async function insertSite(db: Database, row: typeof sites.$inferInsert): 
   return inserted!;
 }
 
+// Sites are never changed once registered (there is no update route), so a row read once stays true: the
+// cache spares the transformation hot path a query. Bounded; the oldest entries go first.
+const siteCache = new Map<string, SiteRow>();
+const SITE_CACHE_SIZE = 10_000;
+
 export async function findSiteById(db: Database, id: string): Promise<SiteRow | undefined> {
+  const cached = siteCache.get(id);
+  if (cached) return cached;
   const rows = await db.select().from(sites).where(eq(sites.id, id));
-  return rows[0];
+  const row = rows[0];
+  if (row) {
+    if (siteCache.size >= SITE_CACHE_SIZE) siteCache.delete(siteCache.keys().next().value!);
+    siteCache.set(id, row);
+  }
+  return row;
 }
 
 export async function findSiteByGln(db: Database, gln: string): Promise<SiteRow | undefined> {

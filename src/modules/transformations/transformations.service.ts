@@ -4,12 +4,14 @@ import { newId } from '../../lib/ids.js';
 import { convert, isMass, massMilligrams, milliToDecimal, parseQuantity, quantityView, toMilli, type Quantity } from '../../lib/quantity.js';
 import { formatOffsetTime, parseOffsetTime } from '../../lib/time.js';
 import type { Principal } from '../../plugins/auth.js';
-import { appendEvent, organizationActedOnLot } from '../events/events.repository.js';
+import { organizationActedOnLot } from '../events/events.repository.js';
 import * as lotsRepo from '../lots/lots.repository.js';
 import { findShipment } from '../shipments/shipments.repository.js';
 import { assertHolder, assertNotBeforeProduction, assertNotInTransit, assertStageTransition, assertUsable, validateAttributes } from '../lots/lots.rules.js';
 import type { Stage } from '../lots/lots.schemas.js';
-import { isLotNumberRace, lotNumberConflict, lotViewsById, normalizeGtin, requireOwnSite } from '../lots/lots.service.js';
+import { lotNumberConflict, lotNumberOfRace, newLotView, normalizeGtin, requireOwnSite } from '../lots/lots.service.js';
+import { findRegions } from '../regions/regions.service.js';
+import type { SiteRow } from '../sites/sites.repository.js';
 import type { CreateTransformationInput, TransformationView } from './transformations.schemas.js';
 
 type OrgPrincipal = Extract<Principal, { kind: 'organization' }>;
@@ -124,64 +126,55 @@ export async function createTransformation(db: Database, principal: OrgPrincipal
         }
       }
 
-      const siteIds = await resolveOutputSites(tx, me, input.siteId, outputs, draws.map((d) => d.lot));
+      const outputSites = await resolveOutputSites(tx, me, input.siteId, outputs, draws.map((d) => d.lot));
 
-      const clash = await lotsRepo.existingLotNumbers(tx, me, outputs.map((o) => o.lotNumber));
-      if (clash.length > 0) throw lotNumberConflict(clash);
-
+      // A lot number already in use is caught by the unique index (one query fewer on the hot path).
       const eventId = newId('evt');
-      const outputIds = outputs.map(() => newId('lot'));
-      await lotsRepo.insertLots(
-        tx,
-        outputs.map((o, n) => ({
-          id: outputIds[n]!,
-          lotNumber: o.lotNumber,
-          stage: o.stage,
-          speciesCode: outputSpecies[n]!,
-          producerId: me,
-          holderId: me,
-          siteId: siteIds[n]!,
-          quantity: milliToDecimal(o.quantity.milli),
-          remaining: milliToDecimal(o.quantity.milli),
-          unit: o.quantity.unit,
-          status: 'active',
-          producedAt: occurredAt.at,
-          producedAtOffset: occurredAt.offsetMinutes,
-          attributes: o.attributes ?? {},
-          origin: { type: 'chain' },
-          gtin: o.gtin,
-          createdByEventId: eventId,
-        })),
-      );
-      const event = await appendEvent(tx, {
-        id: eventId,
-        type: 'transformation',
-        organizationId: me,
-        occurredAt,
-        data: {
-          inputs: draws.map((d) => ({ lotId: d.lot.id, quantity: quantityView(d.consumed, d.lot.unit) })),
-          outputs: outputs.map((o, n) => ({ lotId: outputIds[n], stage: o.stage, quantity: quantityView(o.quantity.milli, o.quantity.unit) })),
-          ...(input.process ? { process: input.process } : {}),
-          ...(input.note ? { note: input.note } : {}),
+      const newLots: lotsRepo.NewLotRow[] = outputs.map((o, n) => ({
+        id: newId('lot'),
+        lotNumber: o.lotNumber,
+        stage: o.stage,
+        speciesCode: outputSpecies[n]!,
+        producerId: me,
+        holderId: me,
+        siteId: outputSites[n]!.id,
+        quantity: milliToDecimal(o.quantity.milli),
+        remaining: milliToDecimal(o.quantity.milli),
+        unit: o.quantity.unit,
+        status: 'active',
+        producedAt: occurredAt.at,
+        producedAtOffset: occurredAt.offsetMinutes,
+        attributes: o.attributes ?? {},
+        origin: { type: 'chain' },
+        gtin: o.gtin,
+        createdByEventId: eventId,
+      }));
+      const recordedAt = await lotsRepo.writeChainRecords(tx, {
+        lots: newLots,
+        event: {
+          id: eventId,
+          type: 'transformation',
+          organizationId: me,
+          occurredAt: occurredAt.at,
+          occurredAtOffset: occurredAt.offsetMinutes,
+          data: {
+            inputs: draws.map((d) => ({ lotId: d.lot.id, quantity: quantityView(d.consumed, d.lot.unit) })),
+            outputs: newLots.map((l, n) => ({ lotId: l.id, stage: l.stage, quantity: quantityView(outputs[n]!.quantity.milli, l.unit) })),
+            ...(input.process ? { process: input.process } : {}),
+            ...(input.note ? { note: input.note } : {}),
+          },
         },
-        lots: [...draws.map((d) => ({ lotId: d.lot.id, role: 'input' as const })), ...outputIds.map((lotId) => ({ lotId, role: 'output' as const }))],
-      });
-      await lotsRepo.insertEdges(
-        tx,
-        draws.flatMap((d) =>
-          outputIds.map((childLotId) => ({
-            parentLotId: d.lot.id,
-            childLotId,
-            eventId,
-            parentQuantity: milliToDecimal(d.consumed),
-            parentUnit: d.lot.unit,
-          })),
+        eventLots: [...draws.map((d) => ({ lotId: d.lot.id, role: 'input' })), ...newLots.map((l) => ({ lotId: l.id, role: 'output' }))],
+        edges: draws.flatMap((d) =>
+          newLots.map((l) => ({ parentLotId: d.lot.id, childLotId: l.id, parentQuantity: milliToDecimal(d.consumed), parentUnit: d.lot.unit })),
         ),
-      );
-      await lotsRepo.setRemaining(tx, draws.map((d) => ({ id: d.lot.id, remaining: milliToDecimal(d.remainingAfter) })));
-      return { eventId, recordedAt: event.recordedAt, outputIds, draws };
+        remaining: draws.map((d) => ({ id: d.lot.id, remaining: milliToDecimal(d.remainingAfter) })),
+      });
+      return { eventId, recordedAt, newLots, outputSites, draws };
     });
 
+    // Everything the answer shows is in hand: no read after the commit.
+    const regions = await findRegions(db, result.outputSites.map((s) => s.regionCode));
     return {
       id: result.eventId,
       occurredAt: formatOffsetTime(occurredAt.at, occurredAt.offsetMinutes),
@@ -191,11 +184,14 @@ export async function createTransformation(db: Database, principal: OrgPrincipal
         consumed: quantityView(d.consumed, d.lot.unit),
         remaining: quantityView(d.remainingAfter, d.lot.unit),
       })),
-      outputs: await lotViewsById(db, result.outputIds),
+      outputs: result.newLots.map((l, n) =>
+        newLotView(l, { id: me, name: principal.organizationName }, result.outputSites[n]!, regions.get(result.outputSites[n]!.regionCode)?.fullName),
+      ),
       process: input.process ?? null,
     };
   } catch (error) {
-    if (isLotNumberRace(error)) throw lotNumberConflict(outputs.map((o) => o.lotNumber));
+    const clash = lotNumberOfRace(error);
+    if (clash !== undefined) throw lotNumberConflict([clash || outputs.map((o) => o.lotNumber).join(', ')]);
     throw error;
   }
 }
@@ -210,14 +206,14 @@ async function resolveOutputSites(
   requestSiteId: string | undefined,
   outputs: { siteId?: string | undefined; path: string }[],
   inputLots: lotsRepo.LotRow[],
-): Promise<string[]> {
-  const checked = new Map<string, string>();
+): Promise<SiteRow[]> {
+  const checked = new Map<string, SiteRow>();
   const check = async (siteId: string, path: string) => {
-    if (!checked.has(siteId)) await requireOwnSite(db, me, siteId, path);
-    checked.set(siteId, siteId);
-    return siteId;
+    const site = checked.get(siteId) ?? (await requireOwnSite(db, me, siteId, path));
+    checked.set(siteId, site);
+    return site;
   };
-  let fallback: string | undefined;
+  let fallback: SiteRow | undefined;
   if (requestSiteId) fallback = await check(requestSiteId, 'body/siteId');
   else {
     const common = [...new Set(inputLots.map((l) => l.siteId))];
@@ -229,7 +225,7 @@ async function resolveOutputSites(
       }
     }
   }
-  const result: string[] = [];
+  const result: SiteRow[] = [];
   for (const o of outputs) {
     if (o.siteId) result.push(await check(o.siteId, `${o.path}/siteId`));
     else if (fallback) result.push(fallback);
