@@ -36,6 +36,8 @@ export async function startServer(databaseUrl: string) {
     bodyLimitBytes: 1_048_576,
     publicRateLimitPerMinute: 1_000_000,
     trustProxy: false,
+    graphMaxNodes: 50_000,
+    graphMaxDepth: 200,
   };
   return buildApp({ config, logger: false });
 }

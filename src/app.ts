@@ -23,6 +23,8 @@ import { CommissionLotBody, Lot, LotEvent, ObservationBody, StatusChangeBody, St
 import { shipmentRoutes } from './modules/shipments/shipments.routes.js';
 import { CreateShipmentBody, ReceiveShipmentBody, RefuseShipmentBody, Shipment } from './modules/shipments/shipments.schemas.js';
 import { speciesRoutes } from './modules/species/species.routes.js';
+import { provenanceRoutes } from './modules/provenance/provenance.routes.js';
+import { Descendants, GraphEdge, GraphLot, Provenance, Timeline, TimelineEvent } from './modules/provenance/provenance.schemas.js';
 import { transformationRoutes } from './modules/transformations/transformations.routes.js';
 import { CreateTransformationBody, Transformation } from './modules/transformations/transformations.schemas.js';
 import { QuantitySchema } from './lib/quantity.js';
@@ -70,6 +72,12 @@ const SHARED_SCHEMAS = [
   ReceiveShipmentBody,
   RefuseShipmentBody,
   Shipment,
+  GraphLot,
+  GraphEdge,
+  Provenance,
+  Descendants,
+  TimelineEvent,
+  Timeline,
 ];
 
 /**
@@ -139,6 +147,7 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(lotRoutes);
   await app.register(transformationRoutes);
   await app.register(shipmentRoutes);
+  await app.register(provenanceRoutes, { limits: { maxNodes: config.graphMaxNodes, maxDepth: config.graphMaxDepth } });
 
   return app;
 }

@@ -19,6 +19,10 @@ export interface Config {
   publicRateLimitPerMinute: number;
   /** Trust X-Forwarded-For from a load balancer in front of the service. */
   trustProxy: boolean;
+  /** Most lots a provenance, descendants or lineage query may reach before it is refused (422). */
+  graphMaxNodes: number;
+  /** Longest chain (in edges) such a query may walk. */
+  graphMaxDepth: number;
 }
 
 export class ConfigError extends Error {
@@ -76,6 +80,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const bodyLimitBytes = integer('BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600);
   const publicRateLimitPerMinute = integer('PUBLIC_RATE_LIMIT_PER_MINUTE', 300, 1, 1_000_000);
+  const graphMaxNodes = integer('GRAPH_MAX_NODES', 50_000, 10, 10_000_000);
+  const graphMaxDepth = integer('GRAPH_MAX_DEPTH', 200, 2, 100_000);
   const trustProxyRaw = text('TRUST_PROXY') ?? 'false';
   if (!['true', 'false'].includes(trustProxyRaw)) problems.push(`TRUST_PROXY must be true or false, got "${trustProxyRaw}"`);
 
@@ -92,5 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes,
     publicRateLimitPerMinute,
     trustProxy: trustProxyRaw === 'true',
+    graphMaxNodes,
+    graphMaxDepth,
   };
 }

@@ -23,6 +23,8 @@ export async function generateOpenApiDocument(): Promise<unknown> {
     bodyLimitBytes: 1_048_576,
     publicRateLimitPerMinute: 300,
     trustProxy: false,
+    graphMaxNodes: 50_000,
+    graphMaxDepth: 200,
   };
   const app = await buildApp({ config, database: noDatabase(), logger: false });
   try {

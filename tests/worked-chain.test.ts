@@ -132,7 +132,7 @@ t.test('the worked ginseng chain from seed farm to pharmacy', async (t) => {
   t.equal((await c.get(coop.headers, `/v1/lots/${harvest.id}`)).holder.id, processor.organization.id);
 
   // The timeline of the harvest lot tells its story in order.
-  const timeline = await c.get(processor.headers, `/v1/lots/${harvest.id}/timeline`);
+  const timeline = await c.get(processor.headers, `/v1/lots/${harvest.id}/timeline?scope=lot`);
   t.same(
     timeline.items.map((e: { type: string; role: string }) => `${e.type}:${e.role}`),
     ['transformation:output', 'shipment_dispatched:shipped', 'shipment_received:received', 'transformation:input'],

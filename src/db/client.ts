@@ -89,7 +89,7 @@ function openPglite(dataDir: string): DatabaseHandle {
 }
 
 /** `db.execute` returns an array on postgres.js and `{ rows }` on PGlite: this gives rows on both. */
-export async function queryRows<T extends Record<string, unknown>>(db: Database, query: SQL): Promise<T[]> {
+export async function queryRows<T extends object>(db: Database, query: SQL): Promise<T[]> {
   const result: unknown = await db.execute(query);
   if (Array.isArray(result)) return result as T[];
   return ((result as { rows?: T[] }).rows ?? []) as T[];

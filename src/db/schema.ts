@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   check,
   doublePrecision,
   index,
@@ -142,7 +143,10 @@ export const lots = pgTable(
     holderId: text('holder_id')
       .notNull()
       .references(() => organizations.id),
+    // Where the lot was produced: never changes, it is what provenance and origin shares report.
     siteId: text('site_id').references(() => sites.id),
+    // Where the lot is now, when a receiver named a site on receipt; null while it is where it was produced.
+    locationSiteId: text('location_site_id').references(() => sites.id),
     quantity: numeric('quantity', { precision: 20, scale: 3 }).notNull(),
     remaining: numeric('remaining', { precision: 20, scale: 3 }).notNull(),
     unit: text('unit').notNull(),
@@ -179,6 +183,9 @@ export const events = pgTable(
     occurredAt: timestamp('occurred_at', { withTimezone: true, precision: 3 }).notNull(),
     occurredAtOffset: integer('occurred_at_offset').notNull(),
     recordedAt: timestamp('recorded_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    // Insertion order: events of one transaction share recordedAt, and a lot's creating event must sort
+    // before what happened to the lot next (a split before its dispatch).
+    seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity(),
     data: jsonb('data').notNull(),
   },
   (t) => [index('events_organization_id_idx').on(t.organizationId)],

@@ -29,6 +29,7 @@ export default fp<{ publicBaseUrl: string; version: string }>(
           { name: 'sites', description: 'Bases, plots, farms, plants and warehouses of an organisation' },
           { name: 'species', description: 'The species catalogue (public)' },
           { name: 'lots', description: 'The lot chain: root lots, transformations, observations, status, history' },
+          { name: 'provenance', description: 'Provenance, descendants (recall) and lineage timelines' },
           { name: 'shipments', description: 'Custody transfers in two steps: ship, then receive or refuse' },
         ],
       },

@@ -17,6 +17,8 @@ export const testConfig = (overrides: Partial<AppConfig> = {}): AppConfig => ({
   bodyLimitBytes: 1_048_576,
   publicRateLimitPerMinute: 10_000,
   trustProxy: false,
+  graphMaxNodes: 50_000,
+  graphMaxDepth: 200,
   ...overrides,
 });
 

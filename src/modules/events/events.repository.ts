@@ -36,31 +36,6 @@ export async function appendEvent(db: Database, event: NewEvent): Promise<{ id: 
   return { id, recordedAt: row!.recordedAt };
 }
 
-/**
- * Events that concern one lot, oldest first (by when they happened, then when they were recorded). Events of one
- * transaction share recordedAt (now() is the transaction's time): the event that created the lot goes first, so a
- * split-off child's 'split' precedes its 'shipment_dispatched'.
- */
-export async function eventsOfLot(db: Database, lotId: string) {
-  return db
-    .select({
-      id: events.id,
-      type: events.type,
-      role: eventLots.role,
-      organizationId: events.organizationId,
-      organizationName: organizations.name,
-      occurredAt: events.occurredAt,
-      occurredAtOffset: events.occurredAtOffset,
-      recordedAt: events.recordedAt,
-      data: events.data,
-    })
-    .from(eventLots)
-    .innerJoin(events, eq(events.id, eventLots.eventId))
-    .innerJoin(organizations, eq(organizations.id, events.organizationId))
-    .where(eq(eventLots.lotId, lotId))
-    .orderBy(asc(events.occurredAt), asc(events.recordedAt), asc(sql`case when ${eventLots.role} = 'output' then 0 else 1 end`), asc(events.id));
-}
-
 /** Whether the organisation ever acted on the lot (past custodians keep read access). */
 export async function organizationActedOnLot(db: Database, organizationId: string, lotId: string): Promise<boolean> {
   const rows = await db

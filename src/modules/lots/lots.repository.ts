@@ -59,7 +59,7 @@ export async function setHolder(db: Database, ids: string[], holderId: string, s
   if (ids.length === 0) return;
   await db
     .update(lots)
-    .set(siteId ? { holderId, siteId, shipmentId: null } : { holderId, shipmentId: null })
+    .set(siteId ? { holderId, locationSiteId: siteId, shipmentId: null } : { holderId, shipmentId: null })
     .where(inArray(lots.id, ids));
 }
 
@@ -92,6 +92,7 @@ export async function descendantIds(db: Database, lotId: string): Promise<string
 
 const producer = alias(organizations, 'producer');
 const holder = alias(organizations, 'holder');
+const location = alias(sites, 'location');
 
 /** Lots with the names of producer, holder and site, and the receiver of a shipment in transit. */
 export async function lotDetails(db: Database, where: SQL | undefined, limit?: number) {
@@ -106,12 +107,14 @@ export async function lotDetails(db: Database, where: SQL | undefined, limit?: n
       siteLat: sites.lat,
       siteLon: sites.lon,
       siteOrganizationId: sites.organizationId,
+      locationName: location.name,
       shipmentToOrganizationId: shipments.toOrganizationId,
     })
     .from(lots)
     .innerJoin(producer, eq(producer.id, lots.producerId))
     .innerJoin(holder, eq(holder.id, lots.holderId))
     .leftJoin(sites, eq(sites.id, lots.siteId))
+    .leftJoin(location, eq(location.id, lots.locationSiteId))
     .leftJoin(shipments, eq(shipments.id, lots.shipmentId))
     .where(where)
     .orderBy(asc(lots.createdAt), asc(lots.id));

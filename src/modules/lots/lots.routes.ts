@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import { organizationOf } from '../../plugins/auth.js';
 import { bearerAuth, IdempotencyHeaders, IdParams, page, problemResponses, ref } from '../../lib/schemas.js';
 import { CommissionLotBody, Lot, LotEvent, LotListQuery, ObservationBody, StatusChangeBody, StatusChangeResult } from './lots.schemas.js';
@@ -92,20 +91,5 @@ export const lotRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => lots.changeStatus(app.database.db, request.principal!, request.params.id, request.body),
-  );
-
-  app.get(
-    '/v1/lots/:id/timeline',
-    {
-      config: { auth: 'any' },
-      schema: {
-        tags,
-        summary: "The lot's own events in the order they happened",
-        security: bearerAuth,
-        params: IdParams,
-        response: { 200: Type.Object({ items: Type.Array(ref(LotEvent)) }), ...problemResponses(401, 404) },
-      },
-    },
-    async (request) => lots.lotTimeline(app.database.db, request.principal!, request.params.id),
   );
 };

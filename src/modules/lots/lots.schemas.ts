@@ -80,6 +80,9 @@ export const Lot = Type.Object(
       }),
       Type.Null(),
     ]),
+    currentSite: Type.Union([Type.Object({ id: Type.String(), name: Type.String() }), Type.Null()], {
+      description: 'Where the lot is now when a receiver named a site on receipt; null while it is at the site where it was produced',
+    }),
     quantity: QuantityView,
     remaining: QuantityView,
     status: Type.Unsafe<LotStatus>({ type: 'string', enum: [...LOT_STATUSES] }),

@@ -9,7 +9,7 @@ import { decodeCursor, toPage } from '../../lib/pagination.js';
 import { milliToDecimal, parseQuantity, quantityView, toMilli } from '../../lib/quantity.js';
 import { formatOffsetTime, parseOffsetTime } from '../../lib/time.js';
 import type { Principal } from '../../plugins/auth.js';
-import { appendEvent, eventsOfLot, organizationActedOnLot } from '../events/events.repository.js';
+import { appendEvent, organizationActedOnLot } from '../events/events.repository.js';
 import { findRegions } from '../regions/regions.service.js';
 import { findSiteById, type SiteRow } from '../sites/sites.repository.js';
 import { findSpecies } from '../species/species.repository.js';
@@ -55,6 +55,7 @@ export async function toLotViews(db: Database, rows: repo.LotDetailRow[]): Promi
             location: r.siteLat !== null && r.siteLon !== null ? { lat: r.siteLat, lon: r.siteLon } : null,
           }
         : null,
+    currentSite: r.lot.locationSiteId && r.locationName ? { id: r.lot.locationSiteId, name: r.locationName } : null,
     quantity: quantityView(toMilli(r.lot.quantity), r.lot.unit),
     remaining: quantityView(toMilli(r.lot.remaining), r.lot.unit),
     status: r.lot.status as LotStatus,
@@ -181,6 +182,7 @@ export function newLotView(lot: repo.NewLotRow, owner: { id: string; name: strin
       regionName: regionName ?? site.regionCode,
       location: site.lat !== null && site.lon !== null ? { lat: site.lat, lon: site.lon } : null,
     },
+    currentSite: null,
     quantity: quantityView(toMilli(lot.quantity), lot.unit),
     remaining: quantityView(toMilli(lot.remaining), lot.unit),
     status: (lot.status ?? 'active') as LotStatus,
@@ -330,21 +332,4 @@ export async function changeStatus(db: Database, principal: Principal, lotId: st
     return { eventId: event.id, cascaded };
   });
   return { eventId: result.eventId, lot: (await lotViewsById(db, [lotId]))[0]!, cascaded: result.cascaded };
-}
-
-/** GET /v1/lots/{id}/timeline: the lot's own events in the order they happened. */
-export async function lotTimeline(db: Database, principal: Principal, lotId: string): Promise<{ items: LotEventView[] }> {
-  await readableLotRow(db, principal, lotId);
-  const rows = await eventsOfLot(db, lotId);
-  return {
-    items: rows.map((r) => ({
-      id: r.id,
-      type: r.type,
-      role: r.role,
-      organization: { id: r.organizationId, name: r.organizationName },
-      occurredAt: formatOffsetTime(r.occurredAt, r.occurredAtOffset),
-      recordedAt: r.recordedAt.toISOString(),
-      data: r.data as Record<string, unknown>,
-    })),
-  };
 }

@@ -84,6 +84,7 @@ export async function createShipment(db: Database, principal: OrgPrincipal, inpu
           producerId: me,
           holderId: me,
           siteId: lot.siteId,
+          locationSiteId: lot.locationSiteId,
           quantity: milliToDecimal(draw),
           remaining: milliToDecimal(draw),
           unit: lot.unit,

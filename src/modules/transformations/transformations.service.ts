@@ -197,8 +197,8 @@ export async function createTransformation(db: Database, principal: OrgPrincipal
 }
 
 /**
- * Each output's site: its own siteId, else the request's siteId, else the inputs' common site when that is
- * the caller's. Every site must be the caller's own.
+ * Each output's site: its own siteId, else the request's siteId, else the site where the inputs now are
+ * (where they were received, or produced) when that is one site of the caller's. Every site must be the caller's own.
  */
 async function resolveOutputSites(
   db: Database,
@@ -216,7 +216,7 @@ async function resolveOutputSites(
   let fallback: SiteRow | undefined;
   if (requestSiteId) fallback = await check(requestSiteId, 'body/siteId');
   else {
-    const common = [...new Set(inputLots.map((l) => l.siteId))];
+    const common = [...new Set(inputLots.map((l) => l.locationSiteId ?? l.siteId))];
     if (common.length === 1 && common[0]) {
       try {
         fallback = await check(common[0], 'body/siteId');

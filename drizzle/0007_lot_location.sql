@@ -1,0 +1,2 @@
+ALTER TABLE "lots" ADD COLUMN "location_site_id" text;--> statement-breakpoint
+ALTER TABLE "lots" ADD CONSTRAINT "lots_location_site_id_sites_id_fk" FOREIGN KEY ("location_site_id") REFERENCES "public"."sites"("id") ON DELETE no action ON UPDATE no action;

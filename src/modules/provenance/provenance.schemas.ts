@@ -1,0 +1,146 @@
+import { Type, type Static } from 'typebox';
+import { ref, Timestamp } from '../../lib/schemas.js';
+
+const QuantityView = Type.Object({ value: Type.Number(), unit: Type.String() });
+const OrgRef = Type.Object({ id: Type.String(), name: Type.String() });
+const SiteView = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  kind: Type.String(),
+  regionCode: Type.String(),
+  regionName: Type.String(),
+  location: Type.Union([Type.Object({ lat: Type.Number(), lon: Type.Number() }), Type.Null()]),
+});
+
+export const GraphLot = Type.Object(
+  {
+    id: Type.String(),
+    lotNumber: Type.String(),
+    stage: Type.String(),
+    speciesCode: Type.String(),
+    status: Type.String(),
+    producer: OrgRef,
+    holder: OrgRef,
+    inTransit: Type.Boolean(),
+    site: Type.Union([SiteView, Type.Null()]),
+    quantity: QuantityView,
+    remaining: QuantityView,
+    producedAt: Timestamp,
+    origin: Type.Record(Type.String(), Type.Unknown()),
+    attributes: Type.Record(Type.String(), Type.Unknown()),
+    gtin: Type.Union([Type.String(), Type.Null()]),
+    distance: Type.Integer({ description: 'Fewest edges between this lot and the queried lot' }),
+    createdBy: Type.Union([
+      Type.Object({
+        eventId: Type.String(),
+        type: Type.String({ examples: ['commissioned', 'transformation', 'split'] }),
+        occurredAt: Timestamp,
+        process: Type.Union([Type.Unknown(), Type.Null()], { description: 'Process steps with parameters, when recorded' }),
+      }),
+      Type.Null(),
+    ]),
+  },
+  { $id: 'GraphLot' },
+);
+
+export const GraphEdge = Type.Object(
+  {
+    parentLotId: Type.String(),
+    childLotId: Type.String(),
+    eventId: Type.String(),
+    quantity: Type.Object({ value: Type.Number(), unit: Type.String() }, { description: 'How much of the parent the event consumed' }),
+  },
+  { $id: 'GraphEdge' },
+);
+
+const Share = {
+  share: Type.String({ description: 'Decimal with 6 places; the shares of a list sum to exactly 1', examples: ['0.300000'] }),
+  fraction: Type.String({ description: 'The exact share as numerator/denominator', examples: ['3/10'] }),
+};
+
+export const Provenance = Type.Object(
+  {
+    lot: Type.Object({ id: Type.String(), lotNumber: Type.String(), stage: Type.String(), speciesCode: Type.String() }),
+    complete: Type.Boolean({ description: 'Every upstream path ends in a seed lot that is not external' }),
+    nodeCount: Type.Integer(),
+    edgeCount: Type.Integer(),
+    depth: Type.Integer({ description: 'Longest path from the lot to a root, in edges' }),
+    nodes: Type.Array(ref(GraphLot)),
+    edges: Type.Array(ref(GraphEdge)),
+    untracedInputs: Type.Array(
+      Type.Object({ lotId: Type.String(), lotNumber: Type.String(), stage: Type.String(), origin: Type.Record(Type.String(), Type.Unknown()) }),
+      { description: 'Root lots bought from outside the system (origin external)' },
+    ),
+    roots: Type.Array(Type.Object({ lotId: Type.String(), stage: Type.String(), traced: Type.Boolean() })),
+    originShares: Type.Object({
+      basis: Type.Unsafe<'quantity' | 'approximate'>({
+        type: 'string',
+        enum: ['quantity', 'approximate'],
+        description: 'approximate when some transformation mixed inputs whose units do not convert (split equally there)',
+      }),
+      sites: Type.Array(
+        Type.Object({
+          site: Type.Union([SiteView, Type.Null()]),
+          traced: Type.Boolean({ description: 'false for material from an external root' }),
+          lotId: Type.String({ description: 'The origin lot (harvest or cultivation lot, or a root)' }),
+          ...Share,
+        }),
+      ),
+      regions: Type.Array(Type.Object({ regionCode: Type.Union([Type.String(), Type.Null()]), regionName: Type.Union([Type.String(), Type.Null()]), ...Share })),
+    }),
+  },
+  { $id: 'Provenance' },
+);
+export type ProvenanceView = Static<typeof Provenance>;
+
+export const Descendants = Type.Object(
+  {
+    lot: Type.Object({ id: Type.String(), lotNumber: Type.String(), stage: Type.String(), speciesCode: Type.String() }),
+    count: Type.Integer({ description: 'Lots made from this one, at any depth' }),
+    holders: Type.Array(
+      Type.Object({
+        organization: OrgRef,
+        lots: Type.Array(ref(GraphLot)),
+      }),
+      { description: 'The descendant lots grouped by their current holder, for notification' },
+    ),
+    edges: Type.Array(ref(GraphEdge)),
+    productTotals: Type.Array(
+      Type.Object({ unit: Type.String(), quantity: Type.Number(), remaining: Type.Number(), lots: Type.Integer() }),
+      { description: 'Finished product lots affected, per unit' },
+    ),
+  },
+  { $id: 'Descendants' },
+);
+export type DescendantsView = Static<typeof Descendants>;
+
+export const TimelineQuery = Type.Object(
+  {
+    scope: Type.Optional(
+      Type.Unsafe<'lineage' | 'lot'>({ type: 'string', enum: ['lineage', 'lot'], default: 'lineage', description: 'lineage: the lot and all its ancestors; lot: its own events only' }),
+    ),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 200 })),
+    cursor: Type.Optional(Type.String({ maxLength: 300 })),
+  },
+  { additionalProperties: false },
+);
+export type TimelineInput = Static<typeof TimelineQuery>;
+
+export const TimelineEvent = Type.Object(
+  {
+    id: Type.String(),
+    type: Type.String({ examples: ['transformation', 'agro_input', 'shipment_dispatched', 'status_changed'] }),
+    role: Type.Union([Type.String(), Type.Null()], { description: 'How the event concerns the queried lot; null for an ancestor-only event' }),
+    lots: Type.Array(Type.Object({ lotId: Type.String(), role: Type.String() }), { description: 'The lineage lots the event concerns, with their roles' }),
+    organization: OrgRef,
+    occurredAt: Timestamp,
+    recordedAt: Timestamp,
+    data: Type.Record(Type.String(), Type.Unknown()),
+  },
+  { $id: 'TimelineEvent' },
+);
+
+export const Timeline = Type.Object(
+  { items: Type.Array(ref(TimelineEvent)), nextCursor: Type.Union([Type.String(), Type.Null()]) },
+  { $id: 'Timeline' },
+);

@@ -1,0 +1,352 @@
+import type { Database } from '../../db/client.js';
+import { NotFoundError, RuleViolationError, ValidationError } from '../../lib/errors.js';
+import { add, fraction, fractionText, mul, ONE, toDecimals, ZERO, type Fraction } from '../../lib/fraction.js';
+import { isMass, MASS_UNITS, quantityView, toMilli } from '../../lib/quantity.js';
+import { formatOffsetTime } from '../../lib/time.js';
+import type { Principal } from '../../plugins/auth.js';
+import { organizationActedOnLot } from '../events/events.repository.js';
+import { isRegulator } from '../lots/lots.service.js';
+import * as lotsRepo from '../lots/lots.repository.js';
+import { findRegions, type RegionInfo } from '../regions/regions.service.js';
+import { findShipment } from '../shipments/shipments.repository.js';
+import * as repo from './provenance.repository.js';
+import type { DescendantsView, ProvenanceView, TimelineInput } from './provenance.schemas.js';
+
+export interface GraphLimits {
+  /** Most lots one graph query may reach before it is refused as too large. */
+  maxNodes: number;
+  /** Longest path allowed; real chains are a handful of stages with a few splits and repacks. */
+  maxDepth: number;
+}
+
+type LotRow = NonNullable<Awaited<ReturnType<typeof lotsRepo.findLot>>>;
+
+/**
+ * Who reads a lot's provenance (and its lineage timeline): its producer and holders, past custodians, the
+ * receiver of a shipment it is in, every organisation holding a lot made from it (a manufacturer verifying
+ * an input sees all upstream), regulators and the admin. Anyone else is told the lot does not exist.
+ */
+async function requireProvenanceReader(db: Database, principal: Principal, lotId: string, limits: GraphLimits): Promise<LotRow> {
+  const lot = await lotsRepo.findLot(db, lotId);
+  if (!lot) throw new NotFoundError(`No lot ${lotId}.`);
+  if (isRegulator(principal) || principal.kind === 'admin') return lot;
+  const me = principal.organizationId;
+  if (lot.producerId === me || lot.holderId === me) return lot;
+  if (await organizationActedOnLot(db, me, lotId)) return lot;
+  if (lot.shipmentId && (await isShipmentReceiver(db, lot.shipmentId, me))) return lot;
+  if (await repo.holdsDescendant(db, lotId, me, limits.maxNodes)) return lot;
+  throw new NotFoundError(`No lot ${lotId}.`);
+}
+
+/** Descendants answer the recall question: the lot's producer, holders and past custodians, and regulators. */
+async function requireDescendantsReader(db: Database, principal: Principal, lotId: string): Promise<LotRow> {
+  const lot = await lotsRepo.findLot(db, lotId);
+  if (!lot) throw new NotFoundError(`No lot ${lotId}.`);
+  if (isRegulator(principal) || principal.kind === 'admin') return lot;
+  const me = principal.organizationId;
+  if (lot.producerId === me || lot.holderId === me || (await organizationActedOnLot(db, me, lotId))) return lot;
+  throw new NotFoundError(`No lot ${lotId}.`);
+}
+
+async function isShipmentReceiver(db: Database, shipmentId: string, organizationId: string): Promise<boolean> {
+  return (await findShipment(db, shipmentId))?.toOrganizationId === organizationId;
+}
+
+function tooLarge(what: string, limits: GraphLimits): RuleViolationError {
+  return new RuleViolationError(
+    'graph-too-large',
+    `The ${what} graph of this lot has more than ${limits.maxNodes} lots or is deeper than ${limits.maxDepth} steps; ask for a lot further down or up the chain.`,
+  );
+}
+
+function graphLotView(n: repo.GraphNode, distance: number, regions: Map<string, RegionInfo>) {
+  return {
+    id: n.id,
+    lotNumber: n.lotNumber,
+    stage: n.stage,
+    speciesCode: n.speciesCode,
+    status: n.status,
+    producer: { id: n.producerId, name: n.producerName },
+    holder: { id: n.holderId, name: n.holderName },
+    inTransit: n.shipmentId !== null,
+    site:
+      n.siteId && n.siteName && n.siteKind && n.siteRegionCode
+        ? {
+            id: n.siteId,
+            name: n.siteName,
+            kind: n.siteKind,
+            regionCode: n.siteRegionCode,
+            regionName: regions.get(n.siteRegionCode)?.fullName ?? n.siteRegionCode,
+            location: n.siteLat !== null && n.siteLon !== null ? { lat: n.siteLat, lon: n.siteLon } : null,
+          }
+        : null,
+    quantity: quantityView(toMilli(n.quantity), n.unit),
+    remaining: quantityView(toMilli(n.remaining), n.unit),
+    producedAt: formatOffsetTime(new Date(n.producedAtMs), n.producedAtOffset),
+    origin: n.origin,
+    attributes: n.attributes,
+    gtin: n.gtin,
+    distance,
+    createdBy:
+      n.createdByType && n.createdByOccurredAtMs !== null
+        ? {
+            eventId: n.createdByEventId,
+            type: n.createdByType,
+            occurredAt: formatOffsetTime(new Date(n.createdByOccurredAtMs), n.createdByOccurredAtOffset ?? 0),
+            process: n.createdByProcess ?? null,
+          }
+        : null,
+  };
+}
+
+const edgeView = (e: repo.GraphEdge) => ({
+  parentLotId: e.parentLotId,
+  childLotId: e.childLotId,
+  eventId: e.eventId,
+  quantity: quantityView(toMilli(e.parentQuantity), e.parentUnit),
+});
+
+/** Fewest edges from `start` to every node, and the longest path, walking `next`. */
+function distances(start: string, next: Map<string, string[]>): { distance: Map<string, number>; depth: number } {
+  const distance = new Map([[start, 0]]);
+  let frontier = [start];
+  while (frontier.length > 0) {
+    const following: string[] = [];
+    for (const id of frontier) {
+      for (const n of next.get(id) ?? []) {
+        if (!distance.has(n)) {
+          distance.set(n, distance.get(id)! + 1);
+          following.push(n);
+        }
+      }
+    }
+    frontier = following;
+  }
+  // Longest path by memoised depth-first search (the graph is acyclic: edges only point to newer lots).
+  const longest = new Map<string, number>();
+  const visit = (id: string): number => {
+    const known = longest.get(id);
+    if (known !== undefined) return known;
+    let best = 0;
+    for (const n of next.get(id) ?? []) best = Math.max(best, visit(n) + 1);
+    longest.set(id, best);
+    return best;
+  };
+  const stack: string[] = [...distance.keys()].sort((a, b) => distance.get(b)! - distance.get(a)!);
+  for (const id of stack) visit(id); // deepest first keeps the recursion shallow
+  return { distance, depth: longest.get(start) ?? 0 };
+}
+
+/** Where material grew: walking up, the first harvest or cultivation lot; otherwise the root it came from. */
+const ORIGIN_STAGES = new Set(['harvest', 'cultivation']);
+
+/**
+ * The share of the lot that traces to each origin lot. Each lot was made by one event; its parents
+ * contribute in proportion to what the event consumed of each (in milligrams for mass, in pieces for a
+ * count unit). When an event mixed units that do not convert, its inputs count equally and the basis is
+ * reported as approximate. A split has one parent, so it passes the parent's shares on unchanged.
+ */
+function originShares(targetId: string, nodes: Map<string, repo.GraphNode>, parentEdges: Map<string, repo.GraphEdge[]>) {
+  const isStop = (id: string) => ORIGIN_STAGES.has(nodes.get(id)!.stage) || (parentEdges.get(id)?.length ?? 0) === 0;
+  // Nodes that weight flows through, and how many of their children pass weight to them.
+  const pending = new Map<string, number>();
+  const seen = new Set([targetId]);
+  const queue = [targetId];
+  while (queue.length > 0) {
+    const id = queue.pop()!;
+    if (isStop(id)) continue;
+    for (const parent of new Set((parentEdges.get(id) ?? []).map((e) => e.parentLotId))) {
+      pending.set(parent, (pending.get(parent) ?? 0) + 1);
+      if (!seen.has(parent)) {
+        seen.add(parent);
+        queue.push(parent);
+      }
+    }
+  }
+
+  let approximate = false;
+  const weight = new Map<string, Fraction>([[targetId, ONE]]);
+  const origins = new Map<string, Fraction>();
+  const ready = [targetId];
+  while (ready.length > 0) {
+    const id = ready.pop()!;
+    const w = weight.get(id)!;
+    if (isStop(id)) {
+      origins.set(id, add(origins.get(id) ?? ZERO, w));
+      continue;
+    }
+    const edges = parentEdges.get(id)!;
+    const byParent = new Map<string, bigint>();
+    const massOnly = edges.every((e) => isMass(e.parentUnit));
+    const oneCountUnit = new Set(edges.map((e) => e.parentUnit)).size === 1;
+    if (!massOnly && !oneCountUnit) approximate = true;
+    for (const e of edges) {
+      const amount = massOnly
+        ? toMilli(e.parentQuantity) * MASS_UNITS[e.parentUnit as keyof typeof MASS_UNITS]
+        : oneCountUnit
+          ? toMilli(e.parentQuantity)
+          : 1n;
+      byParent.set(e.parentLotId, (byParent.get(e.parentLotId) ?? 0n) + amount);
+    }
+    const total = [...byParent.values()].reduce((s, v) => s + v, 0n);
+    for (const [parent, amount] of byParent) {
+      const share = total === 0n ? fraction(1n, BigInt(byParent.size)) : fraction(amount, total);
+      weight.set(parent, add(weight.get(parent) ?? ZERO, mul(w, share)));
+      const left = pending.get(parent)! - 1;
+      pending.set(parent, left);
+      if (left === 0) ready.push(parent);
+    }
+  }
+  return { origins, approximate };
+}
+
+export async function getProvenance(db: Database, principal: Principal, lotId: string, limits: GraphLimits): Promise<ProvenanceView> {
+  const lot = await requireProvenanceReader(db, principal, lotId, limits);
+  const graph = await repo.fetchAncestors(db, lotId, limits.maxNodes);
+  if (graph.truncated) throw tooLarge('upstream', limits);
+
+  const nodes = new Map(graph.nodes.map((n) => [n.id, n]));
+  const parentEdges = new Map<string, repo.GraphEdge[]>();
+  const parentsOf = new Map<string, string[]>();
+  for (const e of graph.edges) {
+    parentEdges.set(e.childLotId, [...(parentEdges.get(e.childLotId) ?? []), e]);
+    parentsOf.set(e.childLotId, [...(parentsOf.get(e.childLotId) ?? []), e.parentLotId]);
+  }
+  const { distance, depth } = distances(lotId, parentsOf);
+  if (depth > limits.maxDepth) throw tooLarge('upstream', limits);
+
+  const roots = graph.nodes.filter((n) => (parentEdges.get(n.id)?.length ?? 0) === 0);
+  const traced = (n: repo.GraphNode) => n.stage === 'seed' && n.origin.type !== 'external';
+  const { origins, approximate } = originShares(lotId, nodes, parentEdges);
+  const regions = await findRegions(db, graph.nodes.flatMap((n) => (n.siteRegionCode ? [n.siteRegionCode] : [])));
+
+  const siteEntries = [...origins].map(([originLotId, share]) => {
+    const n = nodes.get(originLotId)!;
+    const view = graphLotView(n, distance.get(n.id) ?? 0, regions);
+    return { site: view.site, traced: n.origin.type !== 'external', lotId: n.id, share: fraction(share.n, share.d) };
+  });
+  // Several origin lots at one site are one entry per site (lots at no site or external stay separate).
+  const bySite = new Map<string, (typeof siteEntries)[number]>();
+  for (const entry of siteEntries) {
+    const key = entry.traced && entry.site ? `site:${entry.site.id}` : `lot:${entry.lotId}`;
+    const existing = bySite.get(key);
+    bySite.set(key, existing ? { ...existing, share: add(existing.share, entry.share) } : entry);
+  }
+  const sites = [...bySite.values()].sort((a, b) => (a.share.n * b.share.d > b.share.n * a.share.d ? -1 : 1));
+  const siteDecimals = toDecimals(sites.map((s) => s.share));
+
+  const byRegion = new Map<string | null, Fraction>();
+  for (const s of sites) {
+    const code = s.traced && s.site ? s.site.regionCode : null;
+    byRegion.set(code, add(byRegion.get(code) ?? ZERO, s.share));
+  }
+  const regionList = [...byRegion].sort((a, b) => (a[1].n * b[1].d > b[1].n * a[1].d ? -1 : 1));
+  const regionDecimals = toDecimals(regionList.map(([, f]) => f));
+
+  return {
+    lot: { id: lot.id, lotNumber: lot.lotNumber, stage: lot.stage, speciesCode: lot.speciesCode },
+    complete: roots.every(traced),
+    nodeCount: graph.nodes.length,
+    edgeCount: graph.edges.length,
+    depth,
+    nodes: graph.nodes
+      .map((n) => graphLotView(n, distance.get(n.id) ?? 0, regions))
+      .sort((a, b) => a.distance - b.distance || a.id.localeCompare(b.id)),
+    edges: graph.edges.map(edgeView),
+    untracedInputs: roots
+      .filter((n) => n.origin.type === 'external')
+      .map((n) => ({ lotId: n.id, lotNumber: n.lotNumber, stage: n.stage, origin: n.origin })),
+    roots: roots.map((n) => ({ lotId: n.id, stage: n.stage, traced: traced(n) })),
+    originShares: {
+      basis: approximate ? 'approximate' : 'quantity',
+      sites: sites.map((s, i) => ({ site: s.site, traced: s.traced, lotId: s.lotId, share: siteDecimals[i]!, fraction: fractionText(s.share) })),
+      regions: regionList.map(([code, f], i) => ({
+        regionCode: code,
+        regionName: code ? (regions.get(code)?.fullName ?? code) : null,
+        share: regionDecimals[i]!,
+        fraction: fractionText(f),
+      })),
+    },
+  };
+}
+
+export async function getDescendants(db: Database, principal: Principal, lotId: string, limits: GraphLimits): Promise<DescendantsView> {
+  const lot = await requireDescendantsReader(db, principal, lotId);
+  const graph = await repo.fetchDescendants(db, lotId, limits.maxNodes);
+  if (graph.truncated) throw tooLarge('downstream', limits);
+
+  const childrenOf = new Map<string, string[]>();
+  for (const e of graph.edges) childrenOf.set(e.parentLotId, [...(childrenOf.get(e.parentLotId) ?? []), e.childLotId]);
+  const { distance, depth } = distances(lotId, childrenOf);
+  if (depth > limits.maxDepth) throw tooLarge('downstream', limits);
+  const regions = await findRegions(db, graph.nodes.flatMap((n) => (n.siteRegionCode ? [n.siteRegionCode] : [])));
+
+  const descendants = graph.nodes.filter((n) => n.id !== lotId);
+  const holders = new Map<string, { organization: { id: string; name: string }; lots: ReturnType<typeof graphLotView>[] }>();
+  for (const n of descendants) {
+    const entry = holders.get(n.holderId) ?? { organization: { id: n.holderId, name: n.holderName }, lots: [] };
+    entry.lots.push(graphLotView(n, distance.get(n.id) ?? 0, regions));
+    holders.set(n.holderId, entry);
+  }
+  const totals = new Map<string, { quantity: bigint; remaining: bigint; lots: number }>();
+  for (const n of descendants.filter((d) => d.stage === 'product')) {
+    const t = totals.get(n.unit) ?? { quantity: 0n, remaining: 0n, lots: 0 };
+    totals.set(n.unit, { quantity: t.quantity + toMilli(n.quantity), remaining: t.remaining + toMilli(n.remaining), lots: t.lots + 1 });
+  }
+  return {
+    lot: { id: lot.id, lotNumber: lot.lotNumber, stage: lot.stage, speciesCode: lot.speciesCode },
+    count: descendants.length,
+    holders: [...holders.values()]
+      .map((h) => ({ ...h, lots: h.lots.sort((a, b) => a.distance - b.distance || a.id.localeCompare(b.id)) }))
+      .sort((a, b) => a.organization.name.localeCompare(b.organization.name)),
+    edges: graph.edges.map(edgeView),
+    productTotals: [...totals].map(([unit, t]) => ({
+      unit,
+      quantity: quantityView(t.quantity, unit).value,
+      remaining: quantityView(t.remaining, unit).value,
+      lots: t.lots,
+    })),
+  };
+}
+
+function encodeTimelineCursor(row: repo.LineageEventRow): string {
+  return Buffer.from(JSON.stringify([row.occurredAtMs, row.seq])).toString('base64url');
+}
+
+function decodeTimelineCursor(cursor: string | undefined) {
+  if (cursor === undefined) return undefined;
+  try {
+    const [occurredAtMs, seq] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    if (typeof occurredAtMs === 'number' && Number.isInteger(seq)) return { occurredAtMs, seq: seq as number };
+  } catch {
+    // fall through
+  }
+  throw ValidationError.field('querystring/cursor', 'is not a cursor this service issued');
+}
+
+/** GET /v1/lots/{id}/timeline: the events of the lot and its ancestors (scope=lineage) in time order. */
+export async function getTimeline(db: Database, principal: Principal, lotId: string, query: TimelineInput, limits: GraphLimits) {
+  await requireProvenanceReader(db, principal, lotId, limits);
+  const limit = query.limit ?? 200;
+  const { truncated, rows } = await repo.lineageEvents(db, lotId, {
+    maxNodes: limits.maxNodes,
+    limit: limit + 1,
+    includeAncestors: (query.scope ?? 'lineage') === 'lineage',
+    after: decodeTimelineCursor(query.cursor),
+  });
+  if (truncated) throw tooLarge('upstream', limits);
+  const page = rows.slice(0, limit);
+  return {
+    items: page.map((r) => ({
+      id: r.id,
+      type: r.type,
+      role: r.lots.find((l) => l.lotId === lotId)?.role ?? null,
+      lots: r.lots,
+      organization: { id: r.organizationId, name: r.organizationName },
+      occurredAt: formatOffsetTime(new Date(r.occurredAtMs), r.occurredAtOffset),
+      recordedAt: new Date(r.recordedAtMs).toISOString(),
+      data: r.data,
+    })),
+    nextCursor: rows.length > limit ? encodeTimelineCursor(page.at(-1)!) : null,
+  };
+}
