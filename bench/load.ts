@@ -11,7 +11,11 @@ interface Plan {
   concurrency: number;
   durationMs: number;
   expectStatus: number;
-  body: { kind: 'transformation'; pairs: [string, string][]; runTag: string } | { kind: 'plain'; runTag: string };
+  body:
+    | { kind: 'transformation'; pairs: [string, string][]; runTag: string }
+    | { kind: 'plain'; runTag: string }
+    // GET each path once, in order, spread over the workers (durationMs is ignored).
+    | { kind: 'get'; paths: string[] };
 }
 
 const plan = JSON.parse(process.argv[2]!) as Plan;
@@ -20,6 +24,7 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: plan.concurrency });
 
 function bodyFor(worker: number, n: number): string {
   const b = plan.body;
+  if (b.kind === 'get') throw new Error('GET plans have no body');
   if (b.kind === 'plain') return JSON.stringify({ id: `${b.runTag}-${worker}-${n}`, payload: { worker, n } });
   const [a, c] = b.pairs[worker]!;
   return JSON.stringify({
@@ -32,6 +37,17 @@ function bodyFor(worker: number, n: number): string {
       { stage: 'seed', lotNumber: `${b.runTag}${worker}-${n}a`, quantity: { value: '0.002', unit: 'kg' } },
       { stage: 'seed', lotNumber: `${b.runTag}${worker}-${n}b`, quantity: { value: '0.002', unit: 'kg' } },
     ],
+  });
+}
+
+function get(path: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: target.hostname, port: target.port, path, method: 'GET', agent, headers: plan.headers }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end();
   });
 }
 
@@ -53,8 +69,26 @@ const latencies: number[] = [];
 let errors = 0;
 let firstError: string | undefined;
 const deadline = Date.now() + plan.durationMs;
+const started = Date.now();
 
-await Promise.all(
+if (plan.body.kind === 'get') {
+  const paths = plan.body.paths;
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: plan.concurrency }, async () => {
+      while (next < paths.length) {
+        const path = paths[next++]!;
+        const t0 = process.hrtime.bigint();
+        const status = await get(path);
+        latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+        if (status !== plan.expectStatus) {
+          errors++;
+          firstError ??= `status ${status} for ${path}`;
+        }
+      }
+    }),
+  );
+} else await Promise.all(
   Array.from({ length: plan.concurrency }, async (_, worker) => {
     for (let n = 0; Date.now() < deadline; n++) {
       const started = process.hrtime.bigint();
@@ -68,4 +102,5 @@ await Promise.all(
   }),
 );
 agent.destroy();
-process.stdout.write(`${JSON.stringify({ latencies, errors, firstError, elapsedMs: plan.durationMs })}\n`);
+const elapsedMs = plan.body.kind === 'get' ? Date.now() - started : plan.durationMs;
+process.stdout.write(`${JSON.stringify({ latencies, errors, firstError, elapsedMs })}\n`);

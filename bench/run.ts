@@ -5,8 +5,9 @@
  * table. Never part of `npm test` or CI.
  */
 import { chainScenario } from './chain.js';
+import { provenanceScenario } from './provenance.js';
 
-const scenarios: Record<string, () => Promise<void>> = { chain: chainScenario };
+const scenarios: Record<string, () => Promise<void>> = { chain: chainScenario, provenance: provenanceScenario };
 
 const name = process.argv[2];
 const scenario = name ? scenarios[name] : undefined;

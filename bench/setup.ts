@@ -23,13 +23,13 @@ export async function scratchDatabase(suffix: string) {
   };
 }
 
-export async function startServer(databaseUrl: string) {
+export async function startServer(databaseUrl: string | undefined, dataDir = 'memory://') {
   const config: AppConfig = {
     port: 0,
     host: '127.0.0.1',
     databaseUrl,
     databaseReadUrl: undefined,
-    dataDir: 'memory://',
+    dataDir,
     adminToken: BENCH_ADMIN_TOKEN,
     publicBaseUrl: 'http://localhost',
     logLevel: 'silent',
