@@ -7,11 +7,11 @@ import type { Database } from '../src/db/client.js';
  * take minutes, not hours. The shape follows domain.md:
  *
  *   seed lots (S) → cultivation lots (C, one seed lot each) → harvest lots (C, one each)
- *   → processed lots (PR, each merging 20 harvests of different cooperatives at a processor)
+ *   → processed lots (PR, each merging 10 harvests of different cooperatives at a processor)
  *   → decoction-piece lots (D = 2·PR, two per processed lot)
  *   → product batches (P, each drawing on 50 decoction-piece lots spread over the whole set)
  *
- * so a product lot has ≈ 2,900 ancestors (50 + 50 + 1,000 + 1,000 + ≈ 800 seed lots) and a seed lot has
+ * so a product lot has ≈ 1,550 ancestors (50 + 50 + 500 + 500 + ≈ 450 seed lots) and a seed lot has
  * thousands of descendants. Every lot has its creating event and output link; foreign keys are not checked
  * while loading (session_replication_role = replica), the generator being the only writer.
  */
@@ -24,9 +24,11 @@ export interface ChainShape {
   inputsPerProduct: number;
 }
 
+const HARVESTS_PER_PROCESSED = 10;
+
 export function shapeFor(totalLots: number): ChainShape {
-  const processed = Math.round(totalLots * 0.0225);
-  const cultivations = processed * 20;
+  const processed = Math.round(totalLots * 0.042);
+  const cultivations = processed * HARVESTS_PER_PROCESSED;
   const decoctionPieces = processed * 2;
   const products = Math.round(totalLots * 0.03);
   const seeds = totalLots - (2 * cultivations + processed + decoctionPieces + products);
@@ -73,10 +75,12 @@ export async function generateChain(db: Database, shape: ChainShape, log: (m: st
     run(
       `${n.toLocaleString()} ${stage} lots`,
       sql`insert into lots (id, lot_number, stage, species_code, producer_id, holder_id, site_id, quantity, remaining, unit, status,
-                            produced_at, produced_at_offset, attributes, origin, gtin, created_by_event_id)
+                            produced_at, produced_at_offset, attributes, origin, process, gtin, created_by_event_id)
           select ${lotId(prefix, 'i')}, ${prefix} || '-' || i, ${stage}, 'renshen', ${producer}, ${producer}, ${siteId},
                  ${qty}::numeric, ${qty}::numeric, ${unit}, 'active', timestamptz '2018-01-01 08:00+08' + (i % 2000) * interval '1 hour', 480,
-                 '{}'::jsonb, '{"type":"chain"}'::jsonb, null, 'evt_' || substr(md5(${prefix} || i), 1, 16)
+                 '{}'::jsonb, '{"type":"chain"}'::jsonb,
+                 case when ${stage} in ('processed', 'decoction_piece', 'product') then '{"steps":[{"op":"干燥","params":{"temperatureC":50}}]}'::jsonb end,
+                 null, 'evt_' || substr(md5(${prefix} || i), 1, 16)
           from generate_series(1, ${n}::int) i`,
     ).then(() =>
       run(
@@ -98,8 +102,9 @@ export async function generateChain(db: Database, shape: ChainShape, log: (m: st
   await insertLots('harvest', 'H', C, 'harvest', org(1000, ORGS.coops, 'i'), site(1000, ORGS.coops, 'i'), '100', 'kg', 'transformation');
   await edges('harvest ← cultivation edges', sql`select ${lotId('C', 'i')}, ${lotId('H', 'i')}, 'evt_' || substr(md5('H' || i), 1, 16), 1000, 'plant' from generate_series(1, ${C}::int) i`);
   await insertLots('processed', 'R', PR, 'processed', org(2000, ORGS.processors, 'i'), site(2000, ORGS.processors, 'i'), '600', 'kg', 'transformation');
-  // Processed lot j merges harvests (j-1)·20+1 … j·20: twenty lots of different cooperatives.
-  await edges('processed ← harvest edges', sql`select ${lotId('H', 'h')}, ${lotId('R', '1 + (h - 1) / 20')}, 'evt_' || substr(md5('R' || (1 + (h - 1) / 20)), 1, 16), 100, 'kg' from generate_series(1, ${PR * 20}::int) h`);
+  // Processed lot j merges harvests (j-1)·10+1 … j·10: ten lots of different cooperatives.
+  const per = HARVESTS_PER_PROCESSED;
+  await edges('processed ← harvest edges', sql`select ${lotId('H', 'h')}, ${lotId('R', `1 + (h - 1) / ${per}`)}, 'evt_' || substr(md5('R' || (1 + (h - 1) / ${per})), 1, 16), 100, 'kg' from generate_series(1, ${PR * per}::int) h`);
   await insertLots('decoction piece', 'D', D, 'decoction_piece', org(3000, ORGS.pieceMakers, 'i'), site(3000, ORGS.pieceMakers, 'i'), '250', 'kg', 'transformation');
   await edges('decoction piece ← processed edges', sql`select ${lotId('R', '1 + (d - 1) / 2')}, ${lotId('D', 'd')}, 'evt_' || substr(md5('D' || d), 1, 16), 300, 'kg' from generate_series(1, ${D}::int) d`);
   await insertLots('product', 'P', P, 'product', org(4000, ORGS.makers, 'i'), site(4000, ORGS.makers, 'i'), '1000', 'box', 'transformation');

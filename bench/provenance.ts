@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import postgres from 'postgres';
-import { queryRows } from '../src/db/client.js';
+import { POSTGRES_SESSION, queryRows } from '../src/db/client.js';
 import { ancestorsQuery, descendantsQuery } from '../src/modules/provenance/provenance.repository.js';
 import { generateChain, sampleIds, shapeFor } from './generate-chain.js';
 import { BENCH_ADMIN_TOKEN, runLoad, scratchDatabase, startServer } from './setup.js';
@@ -25,7 +25,7 @@ export async function provenanceScenario(): Promise<void> {
   const scratchDir = onPglite ? mkdtempSync(path.join(os.tmpdir(), 'herbtrace-bench-')) : undefined;
   const database = onPglite ? undefined : await scratchDatabase('provenance');
   const app = await startServer(database?.url, scratchDir);
-  const raw = database ? postgres(database.url, { max: 1, onnotice: () => {} }) : undefined;
+  const raw = database ? postgres(database.url, { max: 1, onnotice: () => {}, connection: POSTGRES_SESSION }) : undefined;
   try {
     console.log(`generating ${totalLots.toLocaleString()} lots on ${onPglite ? 'PGlite' : 'PostgreSQL'}: ${JSON.stringify(shape)}`);
     const started = Date.now();

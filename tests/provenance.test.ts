@@ -83,11 +83,16 @@ t.test('provenance, descendants and lineage timeline on a hand-built graph', asy
     );
     t.same(p.originShares.regions.map((r: any) => [r.regionCode, r.share]), [[null, '0.500000'], ['220622', '0.350000'], ['220621', '0.150000']]);
     const zNode = p.nodes[0];
-    t.match(zNode, { id: z.id, distance: 0, createdBy: { type: 'transformation', process: { steps: [{ op: '切' }] } } });
+    t.match(zNode, { id: z.id, distance: 0, process: { steps: [{ op: '切' }] } });
+    t.equal(p.nodes.find((n: any) => n.id === y.id).process, null, 'a lot made without recorded steps');
     const seedNode = p.nodes.find((n: any) => n.id === a.seed.id);
-    t.match(seedNode, { stage: 'seed', producer: { name: '合作社甲' }, site: { name: '甲苗圃', regionCode: '220621' }, createdBy: { type: 'commissioned' } });
-    const baseNode = p.nodes.find((n: any) => n.id === a.bed.id);
-    t.same(baseNode.site.location, { lat: 42.3, lon: 127.3 });
+    t.match(seedNode, { stage: 'seed', producerId: coopA.organization.id, holderId: coopA.organization.id, siteId: nurseryA.id, process: null });
+    t.match(seedNode.createdByEventId, /^evt_/);
+    t.same(p.organizations.find((o: any) => o.id === coopA.organization.id), { id: coopA.organization.id, name: '合作社甲', regionCode: '220621', regionName: '吉林省 白山市 抚松县' });
+    t.match(p.sites.find((st: any) => st.id === nurseryA.id), { name: '甲苗圃', kind: 'seed_nursery', regionCode: '220621', organizationId: coopA.organization.id });
+    t.same(p.sites.find((st: any) => st.id === baseA.id).location, { lat: 42.3, lon: 127.3 });
+    t.equal(p.organizations.length, 3, 'each organisation once: the two cooperatives and the processor');
+    t.equal(p.sites.length, 5, 'both nurseries, both bases, the plant');
   });
 
   await t.test('thirds are exact and the shown decimals still sum to 1', async (t) => {

@@ -158,6 +158,9 @@ export const lots = pgTable(
     producedAtOffset: integer('produced_at_offset').notNull(),
     attributes: jsonb('attributes').notNull(),
     origin: jsonb('origin').notNull(),
+    // How the lot was made ({steps: [{op, params}]}), copied from its creating transformation: provenance
+    // shows it for every ancestor without reading thousands of events.
+    process: jsonb('process'),
     gtin: text('gtin'),
     createdByEventId: text('created_by_event_id').notNull(),
     createdAt: createdAt(),

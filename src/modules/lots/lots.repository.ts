@@ -168,7 +168,8 @@ export async function writeChainRecords(db: Database, r: ChainRecords): Promise<
     r.lots.map(
       (l) => sql`(${l.id}, ${l.lotNumber}, ${l.stage}, ${l.speciesCode}, ${l.producerId}, ${l.holderId}, ${l.siteId ?? null},
         ${l.quantity}::numeric, ${l.remaining}::numeric, ${l.unit}, ${l.status ?? 'active'}, ${ts(l.producedAt)}, ${l.producedAtOffset}::int,
-        ${JSON.stringify(l.attributes)}::jsonb, ${JSON.stringify(l.origin)}::jsonb, ${l.gtin ?? null}, ${l.createdByEventId})`,
+        ${JSON.stringify(l.attributes)}::jsonb, ${JSON.stringify(l.origin)}::jsonb, ${l.process === undefined || l.process === null ? null : JSON.stringify(l.process)}::jsonb,
+        ${l.gtin ?? null}, ${l.createdByEventId})`,
     ),
     sql`, `,
   );
@@ -183,7 +184,7 @@ export async function writeChainRecords(db: Database, r: ChainRecords): Promise<
     db,
     sql`with new_lots as (
           insert into lots (id, lot_number, stage, species_code, producer_id, holder_id, site_id, quantity, remaining, unit,
-                            status, produced_at, produced_at_offset, attributes, origin, gtin, created_by_event_id)
+                            status, produced_at, produced_at_offset, attributes, origin, process, gtin, created_by_event_id)
           values ${lotValues}
         ), new_event as (
           insert into events (id, type, organization_id, occurred_at, occurred_at_offset, data)

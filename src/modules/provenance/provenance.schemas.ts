@@ -5,12 +5,24 @@ const QuantityView = Type.Object({ value: Type.Number(), unit: Type.String() });
 const OrgRef = Type.Object({ id: Type.String(), name: Type.String() });
 const SiteView = Type.Object({
   id: Type.String(),
+  organizationId: Type.String(),
   name: Type.String(),
   kind: Type.String(),
   regionCode: Type.String(),
-  regionName: Type.String(),
+  regionName: Type.String({ examples: ['吉林省 白山市 抚松县'] }),
   location: Type.Union([Type.Object({ lat: Type.Number(), lon: Type.Number() }), Type.Null()]),
 });
+const OrganizationView = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  regionCode: Type.String(),
+  regionName: Type.String(),
+});
+/** Organisations and sites named by the graph's lots, once each (lots refer to them by id). */
+const Dictionaries = {
+  organizations: Type.Array(OrganizationView),
+  sites: Type.Array(SiteView),
+};
 
 export const GraphLot = Type.Object(
   {
@@ -19,10 +31,10 @@ export const GraphLot = Type.Object(
     stage: Type.String(),
     speciesCode: Type.String(),
     status: Type.String(),
-    producer: OrgRef,
-    holder: OrgRef,
+    producerId: Type.String({ description: 'See organizations' }),
+    holderId: Type.String({ description: 'See organizations' }),
     inTransit: Type.Boolean(),
-    site: Type.Union([SiteView, Type.Null()]),
+    siteId: Type.Union([Type.String(), Type.Null()], { description: 'Where the lot was produced; see sites' }),
     quantity: QuantityView,
     remaining: QuantityView,
     producedAt: Timestamp,
@@ -30,15 +42,10 @@ export const GraphLot = Type.Object(
     attributes: Type.Record(Type.String(), Type.Unknown()),
     gtin: Type.Union([Type.String(), Type.Null()]),
     distance: Type.Integer({ description: 'Fewest edges between this lot and the queried lot' }),
-    createdBy: Type.Union([
-      Type.Object({
-        eventId: Type.String(),
-        type: Type.String({ examples: ['commissioned', 'transformation', 'split'] }),
-        occurredAt: Timestamp,
-        process: Type.Union([Type.Unknown(), Type.Null()], { description: 'Process steps with parameters, when recorded' }),
-      }),
-      Type.Null(),
-    ]),
+    createdByEventId: Type.String({ description: 'The event that made the lot (see the timeline)' }),
+    process: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], {
+      description: 'How the lot was made: {steps: [{op, params}]} as recorded with its transformation',
+    }),
   },
   { $id: 'GraphLot' },
 );
@@ -67,6 +74,7 @@ export const Provenance = Type.Object(
     depth: Type.Integer({ description: 'Longest path from the lot to a root, in edges' }),
     nodes: Type.Array(ref(GraphLot)),
     edges: Type.Array(ref(GraphEdge)),
+    ...Dictionaries,
     untracedInputs: Type.Array(
       Type.Object({ lotId: Type.String(), lotNumber: Type.String(), stage: Type.String(), origin: Type.Record(Type.String(), Type.Unknown()) }),
       { description: 'Root lots bought from outside the system (origin external)' },
@@ -105,6 +113,7 @@ export const Descendants = Type.Object(
       { description: 'The descendant lots grouped by their current holder, for notification' },
     ),
     edges: Type.Array(ref(GraphEdge)),
+    ...Dictionaries,
     productTotals: Type.Array(
       Type.Object({ unit: Type.String(), quantity: Type.Number(), remaining: Type.Number(), lots: Type.Integer() }),
       { description: 'Finished product lots affected, per unit' },

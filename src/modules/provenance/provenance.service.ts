@@ -59,27 +59,39 @@ function tooLarge(what: string, limits: GraphLimits): RuleViolationError {
   );
 }
 
-function graphLotView(n: repo.GraphNode, distance: number, regions: Map<string, RegionInfo>) {
+function siteView(s: repo.GraphSite, regions: Map<string, RegionInfo>) {
+  return {
+    id: s.id,
+    organizationId: s.organizationId,
+    name: s.name,
+    kind: s.kind,
+    regionCode: s.regionCode,
+    regionName: regions.get(s.regionCode)?.fullName ?? s.regionCode,
+    location: s.lat !== null && s.lon !== null ? { lat: s.lat, lon: s.lon } : null,
+  };
+}
+
+/** The organisations and sites of a graph, with region names, as the answer lists them. */
+async function dictionaries(db: Database, graph: repo.Graph) {
+  const regions = await findRegions(db, [...graph.sites.map((s) => s.regionCode), ...graph.organizations.map((o) => o.regionCode)]);
+  const sites = graph.sites.map((s) => siteView(s, regions)).sort((a, b) => a.id.localeCompare(b.id));
+  const organizations = graph.organizations
+    .map((o) => ({ id: o.id, name: o.name, regionCode: o.regionCode, regionName: regions.get(o.regionCode)?.fullName ?? o.regionCode }))
+    .sort((a, b) => a.id.localeCompare(b.id));
+  return { sites, organizations, sitesById: new Map(sites.map((s) => [s.id, s])), organizationsById: new Map(organizations.map((o) => [o.id, o])) };
+}
+
+function graphLotView(n: repo.GraphNode, distance: number) {
   return {
     id: n.id,
     lotNumber: n.lotNumber,
     stage: n.stage,
     speciesCode: n.speciesCode,
     status: n.status,
-    producer: { id: n.producerId, name: n.producerName },
-    holder: { id: n.holderId, name: n.holderName },
+    producerId: n.producerId,
+    holderId: n.holderId,
     inTransit: n.shipmentId !== null,
-    site:
-      n.siteId && n.siteName && n.siteKind && n.siteRegionCode
-        ? {
-            id: n.siteId,
-            name: n.siteName,
-            kind: n.siteKind,
-            regionCode: n.siteRegionCode,
-            regionName: regions.get(n.siteRegionCode)?.fullName ?? n.siteRegionCode,
-            location: n.siteLat !== null && n.siteLon !== null ? { lat: n.siteLat, lon: n.siteLon } : null,
-          }
-        : null,
+    siteId: n.siteId,
     quantity: quantityView(toMilli(n.quantity), n.unit),
     remaining: quantityView(toMilli(n.remaining), n.unit),
     producedAt: formatOffsetTime(new Date(n.producedAtMs), n.producedAtOffset),
@@ -87,15 +99,8 @@ function graphLotView(n: repo.GraphNode, distance: number, regions: Map<string, 
     attributes: n.attributes,
     gtin: n.gtin,
     distance,
-    createdBy:
-      n.createdByType && n.createdByOccurredAtMs !== null
-        ? {
-            eventId: n.createdByEventId,
-            type: n.createdByType,
-            occurredAt: formatOffsetTime(new Date(n.createdByOccurredAtMs), n.createdByOccurredAtOffset ?? 0),
-            process: n.createdByProcess ?? null,
-          }
-        : null,
+    createdByEventId: n.createdByEventId,
+    process: (n.process ?? null) as Record<string, unknown> | null,
   };
 }
 
@@ -218,12 +223,12 @@ export async function getProvenance(db: Database, principal: Principal, lotId: s
   const roots = graph.nodes.filter((n) => (parentEdges.get(n.id)?.length ?? 0) === 0);
   const traced = (n: repo.GraphNode) => n.stage === 'seed' && n.origin.type !== 'external';
   const { origins, approximate } = originShares(lotId, nodes, parentEdges);
-  const regions = await findRegions(db, graph.nodes.flatMap((n) => (n.siteRegionCode ? [n.siteRegionCode] : [])));
+  const dict = await dictionaries(db, graph);
 
   const siteEntries = [...origins].map(([originLotId, share]) => {
     const n = nodes.get(originLotId)!;
-    const view = graphLotView(n, distance.get(n.id) ?? 0, regions);
-    return { site: view.site, traced: n.origin.type !== 'external', lotId: n.id, share: fraction(share.n, share.d) };
+    const site = n.siteId ? (dict.sitesById.get(n.siteId) ?? null) : null;
+    return { site, traced: n.origin.type !== 'external', lotId: n.id, share: fraction(share.n, share.d) };
   });
   // Several origin lots at one site are one entry per site (lots at no site or external stay separate).
   const bySite = new Map<string, (typeof siteEntries)[number]>();
@@ -249,10 +254,10 @@ export async function getProvenance(db: Database, principal: Principal, lotId: s
     nodeCount: graph.nodes.length,
     edgeCount: graph.edges.length,
     depth,
-    nodes: graph.nodes
-      .map((n) => graphLotView(n, distance.get(n.id) ?? 0, regions))
-      .sort((a, b) => a.distance - b.distance || a.id.localeCompare(b.id)),
+    nodes: graph.nodes.map((n) => graphLotView(n, distance.get(n.id) ?? 0)).sort((a, b) => a.distance - b.distance || a.id.localeCompare(b.id)),
     edges: graph.edges.map(edgeView),
+    organizations: dict.organizations,
+    sites: dict.sites,
     untracedInputs: roots
       .filter((n) => n.origin.type === 'external')
       .map((n) => ({ lotId: n.id, lotNumber: n.lotNumber, stage: n.stage, origin: n.origin })),
@@ -262,7 +267,7 @@ export async function getProvenance(db: Database, principal: Principal, lotId: s
       sites: sites.map((s, i) => ({ site: s.site, traced: s.traced, lotId: s.lotId, share: siteDecimals[i]!, fraction: fractionText(s.share) })),
       regions: regionList.map(([code, f], i) => ({
         regionCode: code,
-        regionName: code ? (regions.get(code)?.fullName ?? code) : null,
+        regionName: code ? (sites.find((s) => s.site?.regionCode === code)?.site?.regionName ?? code) : null,
         share: regionDecimals[i]!,
         fraction: fractionText(f),
       })),
@@ -279,13 +284,14 @@ export async function getDescendants(db: Database, principal: Principal, lotId: 
   for (const e of graph.edges) childrenOf.set(e.parentLotId, [...(childrenOf.get(e.parentLotId) ?? []), e.childLotId]);
   const { distance, depth } = distances(lotId, childrenOf);
   if (depth > limits.maxDepth) throw tooLarge('downstream', limits);
-  const regions = await findRegions(db, graph.nodes.flatMap((n) => (n.siteRegionCode ? [n.siteRegionCode] : [])));
+  const dict = await dictionaries(db, graph);
 
   const descendants = graph.nodes.filter((n) => n.id !== lotId);
   const holders = new Map<string, { organization: { id: string; name: string }; lots: ReturnType<typeof graphLotView>[] }>();
   for (const n of descendants) {
-    const entry = holders.get(n.holderId) ?? { organization: { id: n.holderId, name: n.holderName }, lots: [] };
-    entry.lots.push(graphLotView(n, distance.get(n.id) ?? 0, regions));
+    const name = dict.organizationsById.get(n.holderId)?.name ?? n.holderId;
+    const entry = holders.get(n.holderId) ?? { organization: { id: n.holderId, name }, lots: [] };
+    entry.lots.push(graphLotView(n, distance.get(n.id) ?? 0));
     holders.set(n.holderId, entry);
   }
   const totals = new Map<string, { quantity: bigint; remaining: bigint; lots: number }>();
@@ -300,6 +306,8 @@ export async function getDescendants(db: Database, principal: Principal, lotId: 
       .map((h) => ({ ...h, lots: h.lots.sort((a, b) => a.distance - b.distance || a.id.localeCompare(b.id)) }))
       .sort((a, b) => a.organization.name.localeCompare(b.organization.name)),
     edges: graph.edges.map(edgeView),
+    organizations: dict.organizations,
+    sites: dict.sites,
     productTotals: [...totals].map(([unit, t]) => ({
       unit,
       quantity: quantityView(t.quantity, unit).value,

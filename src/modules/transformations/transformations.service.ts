@@ -146,6 +146,7 @@ export async function createTransformation(db: Database, principal: OrgPrincipal
         producedAtOffset: occurredAt.offsetMinutes,
         attributes: o.attributes ?? {},
         origin: { type: 'chain' },
+        process: input.process ?? null,
         gtin: o.gtin,
         createdByEventId: eventId,
       }));
