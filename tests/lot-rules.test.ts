@@ -768,3 +768,9 @@ t.test('ten draws of 0.1 kg from 1 kg leave exactly 0', async (t) => {
     { rule: 'insufficient-quantity' },
   );
 });
+
+t.test('a transformation with more than 10,000 input–output pairs is refused before anything is read', async (t) => {
+  const inputs = Array.from({ length: 101 }, () => ({ lotId: harvest.id, quantity: kg('0.001') }));
+  const outputs = Array.from({ length: 100 }, (_, i) => ({ stage: 'processed', lotNumber: `WIDE-${i}`, quantity: kg('0.001') }));
+  await refused(t, transformation(coop.headers, { occurredAt: '2024-10-01T08:00:00+08:00', inputs, outputs }), 422, { rule: 'transformation-too-large' });
+});

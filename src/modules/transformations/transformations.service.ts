@@ -16,6 +16,8 @@ import type { CreateTransformationInput, TransformationView } from './transforma
 
 type OrgPrincipal = Extract<Principal, { kind: 'organization' }>;
 
+export const MAX_EDGES_PER_TRANSFORMATION = 10_000;
+
 /**
  * A lot that the caller may not use: 404 when the caller has no business with it at all (ids reveal nothing),
  * otherwise the custody rule.
@@ -67,6 +69,13 @@ export function assertEnough(lot: lotsRepo.LotRow, drawMilli: bigint, path: stri
 export async function createTransformation(db: Database, principal: OrgPrincipal, input: CreateTransformationInput): Promise<TransformationView> {
   const me = principal.organizationId;
   const occurredAt = parseOffsetTime(input.occurredAt);
+  // Every input gets an edge to every output; a split or merge of hundreds is fine, a cartesian blow-up is not.
+  if (input.inputs.length * input.outputs.length > MAX_EDGES_PER_TRANSFORMATION) {
+    throw new RuleViolationError(
+      'transformation-too-large',
+      `${input.inputs.length} inputs × ${input.outputs.length} outputs is more than ${MAX_EDGES_PER_TRANSFORMATION} input–output pairs; record it as a merge followed by a split.`,
+    );
+  }
 
   const seenLots = new Set<string>();
   const inputs = input.inputs.map((i, n) => {
