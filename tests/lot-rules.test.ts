@@ -1,57 +1,21 @@
 import t from 'tap';
-import type { Test } from 'tap';
 import type { InjectOptions } from 'fastify';
-import { asc, count, eq } from 'drizzle-orm';
-import { eventLots, events, lotEdges, lots, shipmentLines, shipments } from '../src/db/schema.js';
+import { count, eq } from 'drizzle-orm';
+import { lotEdges, lots } from '../src/db/schema.js';
 import { setupApp } from './support/app.js';
 import { chainClient, kg } from './support/chain.js';
-import { expectProblem, type ProblemBody } from './support/http.js';
+import { chainSnapshot, refusalChecker } from './support/chain-state.js';
+import { expectProblem } from './support/http.js';
 
 // Every chain rule refuses a bad request with a problem naming the rule, and a refused request writes nothing.
 const { app, database, createOrganization } = await setupApp(t);
 const c = chainClient(app);
 type Headers = Record<string, string>;
 
-/** Everything a lot-chain request could change: row counts of every chain table and the mutable state of every lot and shipment. */
-async function snapshot() {
-  const db = database.db;
-  const tables = { lots, events, eventLots, lotEdges, shipments, shipmentLines };
-  const counts: Record<string, number> = {};
-  for (const [name, table] of Object.entries(tables)) {
-    const [row] = await db.select({ n: count() }).from(table);
-    counts[name] = Number(row!.n);
-  }
-  const lotRows = await db
-    .select({ id: lots.id, lotNumber: lots.lotNumber, remaining: lots.remaining, status: lots.status, holderId: lots.holderId, shipmentId: lots.shipmentId, siteId: lots.siteId })
-    .from(lots)
-    .orderBy(asc(lots.id));
-  const shipmentRows = await db.select({ id: shipments.id, status: shipments.status, closeEventId: shipments.closeEventId }).from(shipments).orderBy(asc(shipments.id));
-  return { counts, lotRows, shipmentRows };
-}
 
-interface Expectation {
-  rule?: string;
-  /** A path that must be among errors[].path. */
-  path?: string;
-}
 
-/** Sends a request that must be refused with `status` (and rule / error path), and asserts nothing was stored. */
-async function refused(t: Test, request: InjectOptions, status: number, expect: Expectation = {}): Promise<ProblemBody> {
-  const before = await snapshot();
-  const res = await app.inject(request);
-  const problem = expectProblem(t, res, status);
-  if (expect.rule !== undefined) t.equal(problem.rule, expect.rule, `rule ${expect.rule}`);
-  else if (status !== 422) t.notOk(problem.rule, 'no rule on a non-422 problem');
-  if (status === 422) t.equal(problem.type, `/problems/rule/${problem.rule}`, 'problem type names the rule');
-  if (expect.path !== undefined) {
-    t.ok(
-      (problem.errors ?? []).some((e) => e.path === expect.path),
-      `errors[].path has ${expect.path} (got ${JSON.stringify(problem.errors)})`,
-    );
-  }
-  t.same(await snapshot(), before, 'nothing stored');
-  return problem;
-}
+const refused = refusalChecker(app, database);
+const snapshot = () => chainSnapshot(database);
 
 const post = (headers: Headers, url: string, payload: unknown): InjectOptions => ({ method: 'POST', url, headers, payload: payload as object });
 const transformation = (headers: Headers, body: Record<string, unknown>) =>

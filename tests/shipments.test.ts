@@ -1,47 +1,20 @@
 import t from 'tap';
-import type { Test } from 'tap';
 import type { InjectOptions } from 'fastify';
-import { and, asc, count, eq } from 'drizzle-orm';
-import { eventLots, events, lotEdges, lots, shipmentLines, shipments } from '../src/db/schema.js';
+import { and, count, eq } from 'drizzle-orm';
+import { lotEdges, lots, shipmentLines, shipments } from '../src/db/schema.js';
 import { setupApp } from './support/app.js';
 import { chainClient, kg } from './support/chain.js';
-import { expectProblem, isRecentTimestamp, listAll, type ProblemBody } from './support/http.js';
+import { chainSnapshot, refusalChecker } from './support/chain-state.js';
+import { expectProblem, isRecentTimestamp, listAll } from './support/http.js';
 
 // Shipments: custody leaves in two steps (dispatch, then receive or refuse); a refused request writes nothing.
 const { app, database, createOrganization } = await setupApp(t);
 const c = chainClient(app);
 type Headers = Record<string, string>;
 
-async function snapshot() {
-  const db = database.db;
-  const tables = { lots, events, eventLots, lotEdges, shipments, shipmentLines };
-  const counts: Record<string, number> = {};
-  for (const [name, table] of Object.entries(tables)) {
-    const [row] = await db.select({ n: count() }).from(table);
-    counts[name] = Number(row!.n);
-  }
-  const lotRows = await db
-    .select({ id: lots.id, remaining: lots.remaining, status: lots.status, holderId: lots.holderId, shipmentId: lots.shipmentId, siteId: lots.siteId })
-    .from(lots)
-    .orderBy(asc(lots.id));
-  const shipmentRows = await db
-    .select({ id: shipments.id, status: shipments.status, closedAt: shipments.closedAt, closeEventId: shipments.closeEventId })
-    .from(shipments)
-    .orderBy(asc(shipments.id));
-  return { counts, lotRows, shipmentRows };
-}
 
-async function refused(t: Test, request: InjectOptions, status: number, expect: { rule?: string; path?: string } = {}): Promise<ProblemBody> {
-  const before = await snapshot();
-  const res = await app.inject(request);
-  const problem = expectProblem(t, res, status);
-  if (expect.rule !== undefined) t.equal(problem.rule, expect.rule, `rule ${expect.rule}`);
-  if (expect.path !== undefined) {
-    t.ok((problem.errors ?? []).some((e) => e.path === expect.path), `errors[].path has ${expect.path} (got ${JSON.stringify(problem.errors)})`);
-  }
-  t.same(await snapshot(), before, 'nothing stored');
-  return problem;
-}
+const refused = refusalChecker(app, database);
+const snapshot = () => chainSnapshot(database);
 
 const post = (headers: Headers, url: string, payload?: unknown): InjectOptions => ({
   method: 'POST', url, headers, ...(payload !== undefined ? { payload: payload as object } : {}),

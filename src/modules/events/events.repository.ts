@@ -1,6 +1,6 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
-import { eventLots, events, organizations } from '../../db/schema.js';
+import { eventLots, events } from '../../db/schema.js';
 import { newId } from '../../lib/ids.js';
 import type { OffsetTime } from '../../lib/time.js';
 
