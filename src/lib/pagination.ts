@@ -1,3 +1,4 @@
+import { and, eq, gt, or, type Column, type SQL } from 'drizzle-orm';
 import { ValidationError } from './errors.js';
 
 /** Keyset cursor over (createdAt, id): stable under concurrent inserts, unlike offsets. */
@@ -34,4 +35,10 @@ export function toPage<Row extends { createdAt: Date; id: string }, Item>(
   const pageRows = hasMore ? rows.slice(0, limit) : rows;
   const last = pageRows.at(-1);
   return { items: pageRows.map(map), nextCursor: hasMore && last ? encodeCursor(last) : null };
+}
+
+/** The keyset condition "after this position" for a list ordered by (createdAt, id). */
+export function afterPosition(createdAtColumn: Column, idColumn: Column, after: CursorPosition | undefined): SQL | undefined {
+  if (!after) return undefined;
+  return or(gt(createdAtColumn, after.createdAt), and(eq(createdAtColumn, after.createdAt), gt(idColumn, after.id)));
 }

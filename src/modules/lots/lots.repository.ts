@@ -1,8 +1,8 @@
-import { and, asc, eq, gt, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { queryRows, type Database } from '../../db/client.js';
 import { lotEdges, lots, organizations, shipments, sites } from '../../db/schema.js';
-import type { CursorPosition } from '../../lib/pagination.js';
+import { afterPosition, type CursorPosition } from '../../lib/pagination.js';
 
 export type LotRow = typeof lots.$inferSelect;
 export type NewLotRow = typeof lots.$inferInsert;
@@ -140,10 +140,7 @@ export function lotListConditions(filter: {
   if (filter.producerId) conditions.push(eq(lots.producerId, filter.producerId));
   if (filter.holderId) conditions.push(eq(lots.holderId, filter.holderId));
   if (filter.status) conditions.push(eq(lots.status, filter.status));
-  if (filter.after) {
-    const { createdAt, id } = filter.after;
-    conditions.push(or(gt(lots.createdAt, createdAt), and(eq(lots.createdAt, createdAt), gt(lots.id, id))));
-  }
+  conditions.push(afterPosition(lots.createdAt, lots.id, filter.after));
   return and(...conditions);
 }
 

@@ -1,7 +1,7 @@
-import { and, arrayContains, asc, eq, gt, or } from 'drizzle-orm';
+import { and, arrayContains, asc, eq } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { organizations } from '../../db/schema.js';
-import type { CursorPosition } from '../../lib/pagination.js';
+import { afterPosition, type CursorPosition } from '../../lib/pagination.js';
 
 export type OrganizationRow = typeof organizations.$inferSelect;
 
@@ -31,10 +31,7 @@ export async function listOrganizations(
 ): Promise<OrganizationRow[]> {
   const conditions = [];
   if (filter.kind) conditions.push(arrayContains(organizations.kinds, [filter.kind]));
-  if (filter.after) {
-    const { createdAt, id } = filter.after;
-    conditions.push(or(gt(organizations.createdAt, createdAt), and(eq(organizations.createdAt, createdAt), gt(organizations.id, id))));
-  }
+  conditions.push(afterPosition(organizations.createdAt, organizations.id, filter.after));
   return db
     .select()
     .from(organizations)

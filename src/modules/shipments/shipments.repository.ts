@@ -1,8 +1,8 @@
-import { and, asc, eq, gt, inArray, or, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, or, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Database } from '../../db/client.js';
 import { organizations, shipmentLines, shipments } from '../../db/schema.js';
-import type { CursorPosition } from '../../lib/pagination.js';
+import { afterPosition, type CursorPosition } from '../../lib/pagination.js';
 
 export type ShipmentRow = typeof shipments.$inferSelect;
 
@@ -66,9 +66,6 @@ export function shipmentConditions(filter: {
     else c.push(or(eq(shipments.toOrganizationId, filter.party), eq(shipments.fromOrganizationId, filter.party)));
   }
   if (filter.status) c.push(eq(shipments.status, filter.status));
-  if (filter.after) {
-    const { createdAt, id } = filter.after;
-    c.push(or(gt(shipments.createdAt, createdAt), and(eq(shipments.createdAt, createdAt), gt(shipments.id, id))));
-  }
+  c.push(afterPosition(shipments.createdAt, shipments.id, filter.after));
   return and(...c);
 }

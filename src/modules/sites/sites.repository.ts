@@ -1,7 +1,7 @@
-import { and, asc, eq, gt, or } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { sites } from '../../db/schema.js';
-import type { CursorPosition } from '../../lib/pagination.js';
+import { afterPosition, type CursorPosition } from '../../lib/pagination.js';
 
 export type SiteRow = typeof sites.$inferSelect;
 
@@ -39,10 +39,7 @@ export async function listSites(
   const conditions = [];
   if (filter.organizationId) conditions.push(eq(sites.organizationId, filter.organizationId));
   if (filter.kind) conditions.push(eq(sites.kind, filter.kind));
-  if (filter.after) {
-    const { createdAt, id } = filter.after;
-    conditions.push(or(gt(sites.createdAt, createdAt), and(eq(sites.createdAt, createdAt), gt(sites.id, id))));
-  }
+  conditions.push(afterPosition(sites.createdAt, sites.id, filter.after));
   return db
     .select()
     .from(sites)
