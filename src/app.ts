@@ -27,6 +27,22 @@ import { provenanceRoutes } from './modules/provenance/provenance.routes.js';
 import { Descendants, GraphEdge, GraphLot, Provenance, Timeline, TimelineEvent } from './modules/provenance/provenance.schemas.js';
 import { transformationRoutes } from './modules/transformations/transformations.routes.js';
 import { CreateTransformationBody, Transformation } from './modules/transformations/transformations.schemas.js';
+import { qualityRoutes } from './modules/quality/quality.routes.js';
+import {
+  Analyte,
+  Certificate,
+  CreateCertificateBody,
+  GiClaim,
+  GiClaimBody,
+  GiProduct,
+  LabGrant,
+  LabGrantBody,
+  LabReport,
+  LabResultBody,
+  Limit,
+  SetGiRegionsBody,
+  Verification,
+} from './modules/quality/quality.schemas.js';
 import { QuantitySchema } from './lib/quantity.js';
 import { Species } from './modules/species/species.schemas.js';
 import authPlugin from './plugins/auth.js';
@@ -78,6 +94,19 @@ const SHARED_SCHEMAS = [
   Descendants,
   TimelineEvent,
   Timeline,
+  Analyte,
+  Limit,
+  LabGrantBody,
+  LabGrant,
+  LabResultBody,
+  LabReport,
+  CreateCertificateBody,
+  Certificate,
+  GiProduct,
+  SetGiRegionsBody,
+  GiClaimBody,
+  GiClaim,
+  Verification,
 ];
 
 /**
@@ -148,6 +177,7 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(transformationRoutes);
   await app.register(shipmentRoutes);
   await app.register(provenanceRoutes, { limits: { maxNodes: config.graphMaxNodes, maxDepth: config.graphMaxDepth } });
+  await app.register(qualityRoutes, { limits: { maxNodes: config.graphMaxNodes, maxDepth: config.graphMaxDepth } });
 
   return app;
 }

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigint,
+  boolean,
   check,
   doublePrecision,
   index,
@@ -275,4 +276,209 @@ export const shipmentLines = pgTable(
     unit: text('unit').notNull(),
   },
   (t) => [primaryKey({ columns: [t.shipmentId, t.lineNo] }), index('shipment_lines_lot_id_idx').on(t.lotId)],
+);
+
+/*
+ * Quality. Reference data (analytes, monographs, pharmacopoeia limits, GI products and their protected
+ * regions) is loaded by data migrations: a new pharmacopoeia edition is a new migration, never a code change.
+ */
+
+/** The controlled vocabulary of lab analytes and the units a result for each may be reported in. */
+export const analytes = pgTable('analytes', {
+  code: text('code').primaryKey(),
+  nameZh: text('name_zh').notNull(),
+  nameEn: text('name_en').notNull(),
+  category: text('category').notNull(), // assay | moisture | ash | heavy_metal | pesticide | so2 | other
+  units: text('units').array().notNull(),
+});
+
+/**
+ * A pharmacopoeia monograph (material and form) and which lots it applies to: lots of `speciesCode` at one
+ * of `stages` whose attributes.form equals `lotForm` (a row with a null lotForm applies to any other form).
+ */
+export const monographs = pgTable('monographs', {
+  code: text('code').primaryKey(),
+  nameZh: text('name_zh').notNull(),
+  latinName: text('latin_name'),
+  speciesCode: text('species_code')
+    .notNull()
+    .references(() => species.code),
+  stages: text('stages').array().notNull(),
+  lotForm: text('lot_form'),
+});
+
+/** One limit of one edition: "不得少于" is gte, "不得过" is lte. `required` items must be in a report for a pass. */
+export const pharmacopoeiaLimits = pgTable(
+  'pharmacopoeia_limits',
+  {
+    id: text('id').primaryKey(),
+    edition: text('edition').notNull(),
+    monographCode: text('monograph_code')
+      .notNull()
+      .references(() => monographs.code),
+    analyteCode: text('analyte_code')
+      .notNull()
+      .references(() => analytes.code),
+    comparator: text('comparator').notNull(), // gte | lte
+    value: numeric('value', { precision: 20, scale: 6 }).notNull(),
+    unit: text('unit').notNull(),
+    basis: text('basis').notNull(), // as_is | dried
+    required: boolean('required').notNull().default(false),
+    methodReference: text('method_reference'),
+    verified: boolean('verified').notNull().default(false),
+    source: text('source').notNull(),
+  },
+  (t) => [
+    uniqueIndex('pharmacopoeia_limits_edition_monograph_analyte_key').on(t.edition, t.monographCode, t.analyteCode),
+    check('pharmacopoeia_limits_comparator', sql`${t.comparator} in ('gte', 'lte')`),
+    check('pharmacopoeia_limits_basis', sql`${t.basis} in ('as_is', 'dried')`),
+  ],
+);
+
+/** The holder of a lot lets a lab organisation submit results for it. */
+export const labGrants = pgTable(
+  'lab_grants',
+  {
+    lotId: text('lot_id')
+      .notNull()
+      .references(() => lots.id),
+    labOrganizationId: text('lab_organization_id')
+      .notNull()
+      .references(() => organizations.id),
+    grantedBy: text('granted_by')
+      .notNull()
+      .references(() => organizations.id),
+    // No foreign key to events (like lots.created_by_event_id): the events table's TRUNCATE guard must stay
+    // the database's answer to a TRUNCATE, and the event is written in the same transaction anyway.
+    eventId: text('event_id').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.lotId, t.labOrganizationId, t.grantedBy] })],
+);
+
+/** A lab report on a lot, judged against one edition of one monograph when it was submitted. */
+export const labReports = pgTable(
+  'lab_reports',
+  {
+    id: text('id').primaryKey(),
+    lotId: text('lot_id')
+      .notNull()
+      .references(() => lots.id),
+    reportNumber: text('report_number').notNull(),
+    submittedBy: text('submitted_by')
+      .notNull()
+      .references(() => organizations.id),
+    sampledAt: timestamp('sampled_at', { withTimezone: true, precision: 3 }).notNull(),
+    sampledAtOffset: integer('sampled_at_offset').notNull(),
+    testedAt: timestamp('tested_at', { withTimezone: true, precision: 3 }).notNull(),
+    testedAtOffset: integer('tested_at_offset').notNull(),
+    edition: text('edition'),
+    monographCode: text('monograph_code').references(() => monographs.code),
+    verdict: text('verdict').notNull(), // pass | fail | incomplete
+    missing: text('missing').array().notNull(),
+    // No foreign key to events (like lots.created_by_event_id): the events table's TRUNCATE guard must stay
+    // the database's answer to a TRUNCATE, and the event is written in the same transaction anyway.
+    eventId: text('event_id').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('lab_reports_lot_report_number_key').on(t.lotId, t.reportNumber)],
+);
+
+export const labResultItems = pgTable(
+  'lab_result_items',
+  {
+    reportId: text('report_id')
+      .notNull()
+      .references(() => labReports.id),
+    lineNo: integer('line_no').notNull(),
+    analyteCode: text('analyte_code')
+      .notNull()
+      .references(() => analytes.code),
+    value: numeric('value', { precision: 20, scale: 6 }).notNull(),
+    unit: text('unit').notNull(),
+    basis: text('basis').notNull(),
+    method: text('method'),
+    loq: numeric('loq', { precision: 20, scale: 6 }),
+    limitId: text('limit_id').references(() => pharmacopoeiaLimits.id),
+    comparedValue: text('compared_value'),
+    verdict: text('verdict').notNull(), // pass | fail | no_limit | undetermined
+  },
+  (t) => [primaryKey({ columns: [t.reportId, t.lineNo] })],
+);
+
+/** Geographical-indication products (地理标志产品); their protected regions are configurable data. */
+export const giProducts = pgTable('gi_products', {
+  code: text('code').primaryKey(),
+  nameZh: text('name_zh').notNull(),
+  speciesCode: text('species_code').references(() => species.code),
+  regionsVerified: boolean('regions_verified').notNull().default(false),
+  regionsSource: text('regions_source'),
+  regionsUpdatedAt: timestamp('regions_updated_at', { withTimezone: true, precision: 3 }),
+});
+
+/** A protected region of a GI: a division code at any level; a site lies inside when its region is it or below it. */
+export const giRegions = pgTable(
+  'gi_regions',
+  {
+    giCode: text('gi_code')
+      .notNull()
+      .references(() => giProducts.code),
+    regionCode: text('region_code')
+      .notNull()
+      .references(() => regions.code),
+  },
+  (t) => [primaryKey({ columns: [t.giCode, t.regionCode] })],
+);
+
+/** GAP, organic and other certificates of an organisation (or one of its sites), and GI-use authorisations. */
+export const certificates = pgTable(
+  'certificates',
+  {
+    id: text('id').primaryKey(),
+    organizationId: text('organization_id')
+      .notNull()
+      .references(() => organizations.id),
+    kind: text('kind').notNull(), // gap | organic | gi_use | other
+    siteId: text('site_id').references(() => sites.id),
+    giCode: text('gi_code').references(() => giProducts.code),
+    product: text('product'),
+    authority: text('authority').notNull(),
+    number: text('number').notNull(),
+    validFrom: text('valid_from').notNull(), // YYYY-MM-DD
+    validUntil: text('valid_until').notNull(),
+    // No foreign key to events (like lots.created_by_event_id): the events table's TRUNCATE guard must stay
+    // the database's answer to a TRUNCATE, and the event is written in the same transaction anyway.
+    eventId: text('event_id').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('certificates_authority_number_kind_key').on(t.kind, t.authority, t.number),
+    index('certificates_organization_id_idx').on(t.organizationId),
+    index('certificates_site_id_idx').on(t.siteId),
+  ],
+);
+
+/** A lot's claim to a GI, accepted after its origins and its producer's authorisation were checked. */
+export const giClaims = pgTable(
+  'gi_claims',
+  {
+    lotId: text('lot_id')
+      .notNull()
+      .references(() => lots.id),
+    giCode: text('gi_code')
+      .notNull()
+      .references(() => giProducts.code),
+    organizationId: text('organization_id')
+      .notNull()
+      .references(() => organizations.id),
+    certificateId: text('certificate_id')
+      .notNull()
+      .references(() => certificates.id),
+    claimedAt: timestamp('claimed_at', { withTimezone: true, precision: 3 }).notNull(),
+    claimedAtOffset: integer('claimed_at_offset').notNull(),
+    // No foreign key to events (like lots.created_by_event_id): the events table's TRUNCATE guard must stay
+    // the database's answer to a TRUNCATE, and the event is written in the same transaction anyway.
+    eventId: text('event_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.lotId, t.giCode] })],
 );

@@ -48,3 +48,15 @@ export function toDecimals(values: Fraction[], places = 6): string[] {
 }
 
 export const fractionText = (f: Fraction) => `${f.n}/${f.d}`;
+
+export const sub = (a: Fraction, b: Fraction): Fraction => fraction(a.n * b.d - b.n * a.d, a.d * b.d);
+export const div = (a: Fraction, b: Fraction): Fraction => {
+  if (b.n === 0n) throw new Error('division by zero');
+  return b.n < 0n ? fraction(-a.n * b.d, -a.d * b.n) : fraction(a.n * b.d, a.d * b.n);
+};
+/** -1, 0 or 1 as a is less than, equal to or greater than b (denominators are positive). */
+export const compare = (a: Fraction, b: Fraction): -1 | 0 | 1 => {
+  const l = a.n * b.d;
+  const r = b.n * a.d;
+  return l < r ? -1 : l > r ? 1 : 0;
+};

@@ -26,7 +26,7 @@ type LotRow = NonNullable<Awaited<ReturnType<typeof lotsRepo.findLot>>>;
  * receiver of a shipment it is in, every organisation holding a lot made from it (a manufacturer verifying
  * an input sees all upstream), regulators and the admin. Anyone else is told the lot does not exist.
  */
-async function requireProvenanceReader(db: Database, principal: Principal, lotId: string, limits: GraphLimits): Promise<LotRow> {
+export async function requireProvenanceReader(db: Database, principal: Principal, lotId: string, limits: GraphLimits): Promise<LotRow> {
   const lot = await lotsRepo.findLot(db, lotId);
   if (!lot) throw new NotFoundError(`No lot ${lotId}.`);
   if (isRegulator(principal) || principal.kind === 'admin') return lot;
@@ -151,7 +151,7 @@ const ORIGIN_STAGES = new Set(['harvest', 'cultivation']);
  * count unit). When an event mixed units that do not convert, its inputs count equally and the basis is
  * reported as approximate. A split has one parent, so it passes the parent's shares on unchanged.
  */
-function originShares(targetId: string, nodes: Map<string, repo.GraphNode>, parentEdges: Map<string, repo.GraphEdge[]>) {
+export function originShares(targetId: string, nodes: Map<string, repo.GraphNode>, parentEdges: Map<string, repo.GraphEdge[]>) {
   const isStop = (id: string) => ORIGIN_STAGES.has(nodes.get(id)!.stage) || (parentEdges.get(id)?.length ?? 0) === 0;
   // Nodes that weight flows through, and how many of their children pass weight to them.
   const pending = new Map<string, number>();
