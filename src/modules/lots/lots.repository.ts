@@ -83,7 +83,7 @@ export async function descendantIds(db: Database, lotId: string): Promise<string
     sql`with recursive d(id) as (
           select child_lot_id from lot_edges where parent_lot_id = ${lotId}
           union
-          select e.child_lot_id from lot_edges e join d on e.parent_lot_id = d.id
+          select e.child_lot_id from d cross join lateral (select child_lot_id from lot_edges x where x.parent_lot_id = d.id offset 0) e
         )
         select id from d`,
   );

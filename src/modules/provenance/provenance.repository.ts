@@ -154,7 +154,7 @@ export async function holdsDescendant(db: Database, lotId: string, organizationI
     sql`with recursive down(id) as (
           select e.child_lot_id from lot_edges e where e.parent_lot_id = ${lotId}
           union
-          select e.child_lot_id from lot_edges e join down on e.parent_lot_id = down.id
+          select e.child_lot_id from down cross join lateral (select child_lot_id from lot_edges x where x.parent_lot_id = down.id offset 0) e
         ), reached as (select id from down limit ${maxNodes})
         select 1 as found from reached r join lots l on l.id = r.id
         where l.holder_id = ${organizationId} or l.shipment_id in (select id from shipments where to_organization_id = ${organizationId})
@@ -192,7 +192,7 @@ export async function lineageEvents(
     ? sql`with recursive up(id) as (
           select ${lotId}::text
           union
-          select e.parent_lot_id from lot_edges e join up on e.child_lot_id = up.id
+          select e.parent_lot_id from up cross join lateral (select parent_lot_id from lot_edges x where x.child_lot_id = up.id offset 0) e
         ), reached as materialized (select id from up limit ${options.maxNodes + 1})`
     : sql`with reached as (select ${lotId}::text as id)`;
   const rows = await queryRows<LineageEventRow & { reachedCount: number }>(
