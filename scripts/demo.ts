@@ -462,6 +462,8 @@ async function ginsengChain() {
     lotIds: [seed.id, seedlings!.id, bed!.id, harvest!.id, shengShai!.id, hongShen!.id, shengShaiAtPieces, slices!.id, slicesAtMaker, capsules!.id, toPharmacy.lines[0]!.lotId],
     harvestId: harvest!.id,
     processor,
+    shelfLotId: toPharmacy.lines[0]!.lotId,
+    pharmacy,
   };
 }
 
@@ -599,6 +601,10 @@ async function main() {
   console.log(`    curl -s ${BASE_URL}/v1/lots/${ginseng.harvestId}/timeline -H 'Authorization: Bearer ${ginseng.processor.key}'`);
   console.log(`  Its lots held at Ji'an:`);
   console.log(`    curl -s '${BASE_URL}/v1/lots?holder=${ginseng.processor.id}' -H 'Authorization: Bearer ${ginseng.processor.key}'`);
+  console.log(`  Where the pharmacy's capsules come from (provenance back to the seed lot, with origin shares):`);
+  console.log(`    curl -s ${BASE_URL}/v1/lots/${ginseng.shelfLotId}/provenance -H 'Authorization: Bearer ${ginseng.pharmacy.key}'`);
+  console.log(`  Everything made from the harvest, grouped by holder (the recall question, as the processor holding it):`);
+  console.log(`    curl -s ${BASE_URL}/v1/lots/${ginseng.harvestId}/descendants -H 'Authorization: Bearer ${ginseng.processor.key}'`);
   console.log(`  API reference (Swagger UI): ${BASE_URL}/docs`);
 }
 

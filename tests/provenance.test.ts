@@ -137,11 +137,14 @@ t.test('provenance, descendants and lineage timeline on a hand-built graph', asy
   });
 
   await t.test('descendants answer the recall question, grouped by holder', async (t) => {
+    const caps = (await c.get(maker.headers, '/v1/lots?lotNumber=CAPS-1')).items[0];
+    const toStranger = await c.ship(maker.headers, { toOrganizationId: stranger.organization.id, lines: [{ lotId: caps.id, quantity: { value: 40, unit: 'box' } }], shippedAt: '2024-10-06T08:00:00+08:00' });
+    await c.receive(stranger.headers, toStranger.id, { receivedAt: '2024-10-07T08:00:00+08:00' });
     const d = await c.get(coopA.headers, `/v1/lots/${a.harvest.id}/descendants`);
-    t.equal(d.count, 7, 'X, X1, X2, Y, Z, the 10 kg split-off, the product');
+    t.equal(d.count, 8, 'X, X1, X2, Y, Z, the 10 kg split-off, the product and its 40-box split-off');
     const byHolder = Object.fromEntries(d.holders.map((h: any) => [h.organization.name, h.lots.map((l: any) => l.lotNumber).sort()]));
-    t.same(byHolder, { 加工厂丙: ['X', 'X1', 'X2', 'Y', 'Z'], 制药丁: ['CAPS-1', 'Z-1'] });
-    t.same(d.productTotals, [{ unit: 'box', quantity: 100, remaining: 100, lots: 1 }]);
+    t.same(byHolder, { 加工厂丙: ['X', 'X1', 'X2', 'Y', 'Z'], 制药丁: ['CAPS-1', 'Z-1'], 无关戊: ['CAPS-1-1'] });
+    t.same(d.productTotals, [{ unit: 'box', quantity: 100, remaining: 100, lots: 2 }], 'the split-off boxes are not counted as made twice');
     t.ok(d.edges.some((ed: any) => ed.parentLotId === z.id && ed.childLotId === zChild));
     t.equal((await app.inject({ method: 'GET', url: `/v1/lots/${a.harvest.id}/descendants`, headers: regulator.headers })).statusCode, 200);
     t.equal((await app.inject({ method: 'GET', url: `/v1/lots/${a.harvest.id}/descendants`, headers: maker.headers })).statusCode, 404, 'downstream holders do not map the whole recall');

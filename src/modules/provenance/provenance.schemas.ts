@@ -115,7 +115,12 @@ export const Descendants = Type.Object(
     edges: Type.Array(ref(GraphEdge)),
     ...Dictionaries,
     productTotals: Type.Array(
-      Type.Object({ unit: Type.String(), quantity: Type.Number(), remaining: Type.Number(), lots: Type.Integer() }),
+      Type.Object({
+        unit: Type.String(),
+        quantity: Type.Number({ description: 'Product made from non-product inputs (splits and repacks of product lots are not counted again)' }),
+        remaining: Type.Number({ description: 'Still held, over all affected product lots' }),
+        lots: Type.Integer(),
+      }),
       { description: 'Finished product lots affected, per unit' },
     ),
   },

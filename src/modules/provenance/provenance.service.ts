@@ -295,9 +295,14 @@ export async function getDescendants(db: Database, principal: Principal, lotId: 
     holders.set(n.holderId, entry);
   }
   const totals = new Map<string, { quantity: bigint; remaining: bigint; lots: number }>();
+  // A product lot split or repacked from another product lot holds the same units again: count what was made
+  // once (lots made from non-product inputs) and what remains everywhere.
+  const stageOf = new Map(graph.nodes.map((n) => [n.id, n.stage]));
+  const madeFromProduct = new Set(graph.edges.filter((e) => stageOf.get(e.parentLotId) === 'product').map((e) => e.childLotId));
   for (const n of descendants.filter((d) => d.stage === 'product')) {
     const t = totals.get(n.unit) ?? { quantity: 0n, remaining: 0n, lots: 0 };
-    totals.set(n.unit, { quantity: t.quantity + toMilli(n.quantity), remaining: t.remaining + toMilli(n.remaining), lots: t.lots + 1 });
+    const made = madeFromProduct.has(n.id) ? 0n : toMilli(n.quantity);
+    totals.set(n.unit, { quantity: t.quantity + made, remaining: t.remaining + toMilli(n.remaining), lots: t.lots + 1 });
   }
   return {
     lot: { id: lot.id, lotNumber: lot.lotNumber, stage: lot.stage, speciesCode: lot.speciesCode },
