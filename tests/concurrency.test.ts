@@ -199,3 +199,25 @@ t.test('a recall racing transformations: no unrecalled lot is made from a recall
   t.ok(made.every((m) => m.status === 'recalled'), 'every lot made from it is recalled');
   t.same([...(recall.json().cascaded as string[])].sort(), made.map((m) => m.id).sort());
 });
+
+t.test('a recall racing transformations of a descendant: lots made from it while the recall waits are recalled too', async (t) => {
+  const root = await hundredKg();
+  const child = (await c.transform(coop.headers, { occurredAt: '2024-08-01T08:00:00+08:00', inputs: [{ lotId: root.id, quantity: kg(50) }], outputs: [{ stage: 'seed', lotNumber: `DESC-${root.lotNumber}`, quantity: kg(50) }] })).outputs[0];
+  for (let round = 0; round < 3; round++) {
+    const responses = await Promise.all([
+      ...Array.from({ length: 6 }, (_, i) =>
+        app.inject({
+          method: 'POST', url: '/v1/transformations', headers: coop.headers,
+          payload: { occurredAt: '2024-09-01T08:00:00+08:00', inputs: [{ lotId: child.id, quantity: kg(1) }], outputs: [{ stage: 'seed', lotNumber: `DRACE-${round}-${i}`, quantity: kg(1) }] },
+        }),
+      ),
+      ...(round === 1 ? [app.inject({ method: 'POST', url: `/v1/lots/${root.id}/status`, headers: coop.headers, payload: { status: 'recalled', reason: '召回' } })] : []),
+    ]);
+    for (const res of responses) {
+      if (res.statusCode !== 201 && res.statusCode !== 200) t.equal(expectProblem(t, res, 422).rule, 'blocked-lot');
+    }
+  }
+  const made = await database.db.select({ id: lots.id, status: lots.status }).from(lots).where(like(lots.lotNumber, 'DRACE-%'));
+  t.ok(made.length >= 6, 'the first round made lots before the recall');
+  t.same(made.filter((m) => m.status !== 'recalled'), [], 'every lot made from the recalled lot\'s descendant is recalled');
+});

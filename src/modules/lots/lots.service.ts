@@ -311,16 +311,19 @@ export async function changeStatus(db: Database, principal: Principal, lotId: st
       ]);
     }
     await repo.setStatus(tx, [lotId], input.status);
-    const cascaded =
-      input.status === 'recalled'
-        ? (await repo.descendantIds(tx, lotId)).filter((id) => id !== lotId)
-        : [];
-    if (cascaded.length > 0) {
-      // Lock the descendants too, so a concurrent transformation cannot slip one of them past the recall.
-      const descendants = await repo.lockLots(tx, cascaded);
-      const toRecall = [...descendants.values()].filter((d) => d.status !== 'recalled' && d.status !== 'destroyed').map((d) => d.id);
-      await repo.setStatus(tx, toRecall, 'recalled');
-      cascaded.splice(0, cascaded.length, ...toRecall);
+    const cascaded: string[] = [];
+    if (input.status === 'recalled') {
+      // Lock every descendant, then look again: a transformation or split that held one of them while we
+      // waited has committed new lots made from it, which must be recalled too. Once all are locked, no new
+      // descendant can appear, so this ends.
+      const descendants = new Map<string, repo.LotRow>();
+      for (;;) {
+        const found = (await repo.descendantIds(tx, lotId)).filter((id) => id !== lotId && !descendants.has(id));
+        if (found.length === 0) break;
+        for (const [id, row] of await repo.lockLots(tx, found)) descendants.set(id, row);
+      }
+      cascaded.push(...[...descendants.values()].filter((d) => d.status !== 'recalled' && d.status !== 'destroyed').map((d) => d.id));
+      await repo.setStatus(tx, cascaded, 'recalled');
     }
     const event = await appendEvent(tx, {
       type: 'status_changed',
