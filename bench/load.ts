@@ -15,7 +15,11 @@ interface Plan {
     | { kind: 'transformation'; pairs: [string, string][]; runTag: string }
     | { kind: 'plain'; runTag: string }
     // GET each path once, in order, spread over the workers (durationMs is ignored).
-    | { kind: 'get'; paths: string[] };
+    | { kind: 'get'; paths: string[] }
+    // GET the paths round-robin for durationMs: closed loop (each worker back to back), or, with ratePerSec, an
+    // open loop that starts requests on a fixed schedule and measures each from its scheduled start (so a slow
+    // response cannot hide the queueing behind it); concurrency then caps the requests in flight.
+    | { kind: 'getLoop'; paths: string[]; ratePerSec?: number };
 }
 
 const plan = JSON.parse(process.argv[2]!) as Plan;
@@ -24,7 +28,7 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: plan.concurrency });
 
 function bodyFor(worker: number, n: number): string {
   const b = plan.body;
-  if (b.kind === 'get') throw new Error('GET plans have no body');
+  if (b.kind === 'get' || b.kind === 'getLoop') throw new Error('GET plans have no body');
   if (b.kind === 'plain') return JSON.stringify({ id: `${b.runTag}-${worker}-${n}`, payload: { worker, n } });
   const [a, c] = b.pairs[worker]!;
   return JSON.stringify({
@@ -78,6 +82,59 @@ if (plan.body.kind === 'get') {
     Array.from({ length: plan.concurrency }, async () => {
       while (next < paths.length) {
         const path = paths[next++]!;
+        const t0 = process.hrtime.bigint();
+        const status = await get(path);
+        latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+        if (status !== plan.expectStatus) {
+          errors++;
+          firstError ??= `status ${status} for ${path}`;
+        }
+      }
+    }),
+  );
+} else if (plan.body.kind === 'getLoop' && plan.body.ratePerSec) {
+  const { paths, ratePerSec } = plan.body;
+  const total = Math.floor((plan.durationMs / 1000) * ratePerSec);
+  const t0 = process.hrtime.bigint();
+  let inFlight = 0;
+  const pending: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const scheduled = t0 + BigInt(Math.round((i * 1e9) / ratePerSec));
+    const wait = Number(scheduled - process.hrtime.bigint()) / 1e6;
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    if (inFlight >= plan.concurrency) {
+      errors++;
+      firstError ??= `more than ${plan.concurrency} requests in flight: the server fell behind the schedule`;
+      continue;
+    }
+    inFlight++;
+    const path = paths[i % paths.length]!;
+    pending.push(
+      get(path).then(
+        (status) => {
+          inFlight--;
+          latencies.push(Number(process.hrtime.bigint() - scheduled) / 1e6);
+          if (status !== plan.expectStatus) {
+            errors++;
+            firstError ??= `status ${status} for ${path}`;
+          }
+        },
+        (error: Error) => {
+          inFlight--;
+          errors++;
+          firstError ??= error.message;
+        },
+      ),
+    );
+  }
+  await Promise.all(pending);
+} else if (plan.body.kind === 'getLoop') {
+  const paths = plan.body.paths;
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: plan.concurrency }, async () => {
+      while (Date.now() < deadline) {
+        const path = paths[next++ % paths.length]!;
         const t0 = process.hrtime.bigint();
         const status = await get(path);
         latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);

@@ -6,8 +6,9 @@
  */
 import { chainScenario } from './chain.js';
 import { provenanceScenario } from './provenance.js';
+import { resolveScenario } from './resolve.js';
 
-const scenarios: Record<string, () => Promise<void>> = { chain: chainScenario, provenance: provenanceScenario };
+const scenarios: Record<string, () => Promise<void>> = { chain: chainScenario, provenance: provenanceScenario, resolve: resolveScenario };
 
 const name = process.argv[2];
 const scenario = name ? scenarios[name] : undefined;

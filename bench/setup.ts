@@ -38,6 +38,9 @@ export async function startServer(databaseUrl: string | undefined, dataDir = 'me
     trustProxy: false,
     graphMaxNodes: 50_000,
     graphMaxDepth: 200,
+    scanSuspiciousCount: 20,
+    scanSuspiciousDistanceKm: 500,
+    scanWindowHours: 720,
   };
   return buildApp({ config, logger: false });
 }

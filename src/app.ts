@@ -43,6 +43,8 @@ import {
   SetGiRegionsBody,
   Verification,
 } from './modules/quality/quality.schemas.js';
+import { codeRoutes } from './modules/codes/codes.routes.js';
+import { Code, CodeScans, ConsumerResolve, IssueCodesBody, IssuedCodes, LotScans, ScanStats, VoidCodeBody } from './modules/codes/codes.schemas.js';
 import { QuantitySchema } from './lib/quantity.js';
 import { Species } from './modules/species/species.schemas.js';
 import authPlugin from './plugins/auth.js';
@@ -107,6 +109,14 @@ const SHARED_SCHEMAS = [
   GiClaimBody,
   GiClaim,
   Verification,
+  IssueCodesBody,
+  IssuedCodes,
+  Code,
+  VoidCodeBody,
+  ScanStats,
+  CodeScans,
+  LotScans,
+  ConsumerResolve,
 ];
 
 /**
@@ -178,6 +188,11 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(shipmentRoutes);
   await app.register(provenanceRoutes, { limits: { maxNodes: config.graphMaxNodes, maxDepth: config.graphMaxDepth } });
   await app.register(qualityRoutes, { limits: { maxNodes: config.graphMaxNodes, maxDepth: config.graphMaxDepth } });
+  await app.register(codeRoutes, {
+    publicBaseUrl: config.publicBaseUrl,
+    maxNodes: config.graphMaxNodes,
+    scan: { suspiciousCount: config.scanSuspiciousCount, distanceKm: config.scanSuspiciousDistanceKm, windowHours: config.scanWindowHours },
+  });
 
   return app;
 }

@@ -23,6 +23,12 @@ export interface Config {
   graphMaxNodes: number;
   /** Longest chain (in edges) such a query may walk. */
   graphMaxDepth: number;
+  /** A unit code scanned more than this many times within the scan window resolves as suspicious. */
+  scanSuspiciousCount: number;
+  /** Two located scans of one unit code farther apart than this (km) within the window make it suspicious. */
+  scanSuspiciousDistanceKm: number;
+  /** The window (hours) both scan rules look back over. */
+  scanWindowHours: number;
 }
 
 export class ConfigError extends Error {
@@ -82,6 +88,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const publicRateLimitPerMinute = integer('PUBLIC_RATE_LIMIT_PER_MINUTE', 300, 1, 1_000_000);
   const graphMaxNodes = integer('GRAPH_MAX_NODES', 50_000, 10, 10_000_000);
   const graphMaxDepth = integer('GRAPH_MAX_DEPTH', 200, 2, 100_000);
+  const scanSuspiciousCount = integer('SCAN_SUSPICIOUS_COUNT', 20, 1, 1_000_000);
+  const scanSuspiciousDistanceKm = integer('SCAN_SUSPICIOUS_DISTANCE_KM', 500, 1, 40_000);
+  const scanWindowHours = integer('SCAN_WINDOW_HOURS', 720, 1, 876_000);
   const trustProxyRaw = text('TRUST_PROXY') ?? 'false';
   if (!['true', 'false'].includes(trustProxyRaw)) problems.push(`TRUST_PROXY must be true or false, got "${trustProxyRaw}"`);
 
@@ -100,5 +109,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: trustProxyRaw === 'true',
     graphMaxNodes,
     graphMaxDepth,
+    scanSuspiciousCount,
+    scanSuspiciousDistanceKm,
+    scanWindowHours,
   };
 }

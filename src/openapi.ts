@@ -25,6 +25,9 @@ export async function generateOpenApiDocument(): Promise<unknown> {
     trustProxy: false,
     graphMaxNodes: 50_000,
     graphMaxDepth: 200,
+    scanSuspiciousCount: 20,
+    scanSuspiciousDistanceKm: 500,
+    scanWindowHours: 720,
   };
   const app = await buildApp({ config, database: noDatabase(), logger: false });
   try {

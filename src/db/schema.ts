@@ -482,3 +482,46 @@ export const giClaims = pgTable(
   },
   (t) => [primaryKey({ columns: [t.lotId, t.giCode] })],
 );
+
+/*
+ * Consumer codes. A code is a unit's (or a whole lot's) unguessable serial; its URL is derived from the lot
+ * (GS1 Digital Link when the lot has a GTIN) and PUBLIC_BASE_URL, so it is not stored per row.
+ */
+export const codes = pgTable(
+  'codes',
+  {
+    code: text('code').primaryKey(),
+    lotId: text('lot_id')
+      .notNull()
+      .references(() => lots.id),
+    level: text('level').notNull(), // unit | lot
+    issuedBy: text('issued_by')
+      .notNull()
+      .references(() => organizations.id),
+    // No foreign key to events: see lab_grants.event_id.
+    eventId: text('event_id').notNull(),
+    createdAt: createdAt(),
+    voidedAt: timestamp('voided_at', { withTimezone: true, precision: 3 }),
+    voidReason: text('void_reason'),
+    voidEventId: text('void_event_id'),
+  },
+  (t) => [uniqueIndex('codes_lot_id_code_key').on(t.lotId, t.code)],
+);
+
+/** Every consumer resolve of a code: coarse network only (a /24 or /48 prefix), never the full address. */
+export const codeScans = pgTable(
+  'code_scans',
+  {
+    id: bigint('id', { mode: 'number' }).generatedAlwaysAsIdentity().primaryKey(),
+    code: text('code').notNull(),
+    lotId: text('lot_id').notNull(),
+    scannedAt: timestamp('scanned_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    network: text('network'),
+    userAgent: text('user_agent'),
+    lat: doublePrecision('lat'),
+    lon: doublePrecision('lon'),
+    regionCode: text('region_code'),
+    verdict: text('verdict').notNull(),
+  },
+  (t) => [index('code_scans_code_scanned_at_idx').on(t.code, t.scannedAt), index('code_scans_lot_id_scanned_at_idx').on(t.lotId, t.scannedAt)],
+);

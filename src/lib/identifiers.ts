@@ -98,3 +98,25 @@ export function validateLatitude(lat: number): string | undefined {
 export function validateLongitude(lon: number): string | undefined {
   return Number.isFinite(lon) && lon >= -180 && lon <= 180 ? undefined : 'longitude must be between -180 and 180';
 }
+
+/**
+ * GS1 AI encodable character set 82 (GS1 General Specifications 7.11, figure 7.11-1): the characters allowed in
+ * AI 10 (batch/lot) and AI 21 (serial) values, each at most 20 characters long.
+ */
+const GS1_CSET82 = /^[!"%&'()*+,\-./0-9:;<=>?A-Z_a-z]{1,20}$/;
+
+/** Why `value` cannot be an AI 10 or AI 21 value, or undefined when it can. */
+export function validateGs1Cset82(value: string): string | undefined {
+  if (value.length === 0 || value.length > 20) return 'must be 1 to 20 characters long';
+  if (!GS1_CSET82.test(value)) return 'may only contain the GS1 character set 82 (letters A-Z a-z, digits and !"%&\'()*+,-./:;<=>?_)';
+  return undefined;
+}
+
+/**
+ * A path segment of a GS1 Digital Link URI: every character outside the URI unreserved set [A-Za-z0-9-._~]
+ * is percent-encoded (GS1 Digital Link 1.2, section 7.4), including the sub-delimiters that
+ * encodeURIComponent leaves alone.
+ */
+export function encodeDigitalLinkSegment(value: string): string {
+  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}

@@ -30,6 +30,7 @@ export default fp<{ publicBaseUrl: string; version: string }>(
           { name: 'species', description: 'The species catalogue (public)' },
           { name: 'lots', description: 'The lot chain: root lots, transformations, observations, status, history' },
           { name: 'provenance', description: 'Provenance, descendants (recall) and lineage timelines' },
+          { name: 'codes', description: 'QR codes (GS1 Digital Link), images, consumer resolve and scan statistics' },
           { name: 'shipments', description: 'Custody transfers in two steps: ship, then receive or refuse' },
         ],
       },

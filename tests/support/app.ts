@@ -19,6 +19,9 @@ export const testConfig = (overrides: Partial<AppConfig> = {}): AppConfig => ({
   trustProxy: false,
   graphMaxNodes: 50_000,
   graphMaxDepth: 200,
+  scanSuspiciousCount: 20,
+  scanSuspiciousDistanceKm: 500,
+  scanWindowHours: 720,
   ...overrides,
 });
 

@@ -1,0 +1,253 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { AppError, NotFoundError } from '../../lib/errors.js';
+import { bearerAuth, IdempotencyHeaders, IdParams, page, problemResponses, ref } from '../../lib/schemas.js';
+import { organizationOf } from '../../plugins/auth.js';
+import { renderConsumerPage } from './consumer-page.js';
+import { findResolveRow } from './codes.repository.js';
+import {
+  Code,
+  CodeListQuery,
+  CodeParams,
+  CodeScans,
+  ConsumerResolve,
+  IssueCodesBody,
+  IssuedCodes,
+  LotScans,
+  QrQuery,
+  ResolveQuery,
+  VoidCodeBody,
+  type ResolveInput,
+} from './codes.schemas.js';
+import * as codes from './codes.service.js';
+import { etagOf, qrPng, qrSvg } from './qr.js';
+import { coarseNetwork, parseDigitalLink, parseShortCode, pickLang, resolveCode, type ResolveKey, type ResolveSettings } from './resolve.service.js';
+
+const tags = ['codes'];
+
+export interface CodeRouteOptions {
+  publicBaseUrl: string;
+  scan: Omit<ResolveSettings, 'maxNodes'>;
+  maxNodes: number;
+}
+
+const wantsJson = (request: FastifyRequest) => {
+  const accept = request.headers.accept ?? '';
+  return /application\/(problem\+)?json/.test(accept) && !/text\/html/.test(accept);
+};
+
+export const codeRoutes: FastifyPluginAsyncTypebox<CodeRouteOptions> = async (app, opts) => {
+  const base = opts.publicBaseUrl;
+  const settings: ResolveSettings = { ...opts.scan, maxNodes: opts.maxNodes };
+
+  app.post(
+    '/v1/lots/:id/codes',
+    {
+      config: { auth: 'organization' },
+      schema: {
+        tags,
+        summary: 'Issue QR codes for a lot you hold: unit codes (product lots; GS1 Digital Link with a GTIN) or lot-level codes',
+        security: bearerAuth,
+        headers: IdempotencyHeaders,
+        params: IdParams,
+        body: ref(IssueCodesBody),
+        response: { 201: ref(IssuedCodes), ...problemResponses(400, 401, 403, 404, 409, 422) },
+      },
+    },
+    async (request, reply) => {
+      const issued = await codes.issueCodes(app.database.db, organizationOf(request.principal), request.params.id, request.body, base);
+      return reply.code(201).send(issued);
+    },
+  );
+
+  app.get(
+    '/v1/lots/:id/codes',
+    {
+      config: { auth: 'any' },
+      schema: {
+        tags,
+        summary: 'The codes of a lot (holder or producer): JSON pages, or every code as CSV for a label printer (format=csv)',
+        security: bearerAuth,
+        params: IdParams,
+        querystring: CodeListQuery,
+        response: { 200: page(ref(Code)), ...problemResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      if (request.query.format === 'csv') {
+        const csv = await codes.codesCsv(app.database.db, request.principal!, request.params.id, base);
+        return (reply as FastifyReply)
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="codes-${request.params.id}.csv"`)
+          .send(csv);
+      }
+      return codes.listCodes(app.database.db, request.principal!, request.params.id, request.query, base);
+    },
+  );
+
+  app.get(
+    '/v1/lots/:id/scans',
+    {
+      config: { auth: 'any' },
+      schema: {
+        tags,
+        summary: 'Scan statistics of the codes of a lot (holder or producer)',
+        security: bearerAuth,
+        params: IdParams,
+        response: { 200: ref(LotScans), ...problemResponses(401, 403, 404) },
+      },
+    },
+    async (request) => codes.lotScans(app.database.db, request.principal!, request.params.id, settings.windowHours),
+  );
+
+  app.get(
+    '/v1/codes/:code/scans',
+    {
+      config: { auth: 'any' },
+      schema: {
+        tags,
+        summary: 'Scan statistics and the latest scans of one code (holder or producer of its lot)',
+        security: bearerAuth,
+        params: CodeParams,
+        response: { 200: ref(CodeScans), ...problemResponses(401, 404) },
+      },
+    },
+    async (request) => codes.codeScans(app.database.db, request.principal!, request.params.code, settings.windowHours),
+  );
+
+  app.post(
+    '/v1/codes/:code/void',
+    {
+      config: { auth: 'organization' },
+      schema: {
+        tags,
+        summary: 'Void a code (holder of its lot): a damaged or misprinted label; consumers then see "void"',
+        security: bearerAuth,
+        headers: IdempotencyHeaders,
+        params: CodeParams,
+        body: ref(VoidCodeBody),
+        response: { 200: ref(Code), ...problemResponses(400, 401, 403, 404, 422) },
+      },
+    },
+    async (request) => codes.voidCode(app.database.db, organizationOf(request.principal), request.params.code, request.body.reason, base),
+  );
+
+  // QR images: the content of a code never changes, so they are cached for a year by clients and CDNs.
+  for (const format of ['svg', 'png'] as const) {
+    app.get(
+      `/v1/codes/:code/qr.${format}`,
+      {
+        schema: {
+          tags,
+          summary: `The QR image of a code as ${format.toUpperCase()} (error correction M, 4-module quiet zone)`,
+          params: CodeParams,
+          querystring: QrQuery,
+          response: { 200: Type.String({ description: format === 'svg' ? 'image/svg+xml' : 'image/png' }), ...problemResponses(400, 404, 429) },
+        },
+      },
+      async (request, reply) => {
+        const row = await findResolveRow(app.database.read, request.params.code);
+        if (!row) throw new NotFoundError(`No code ${request.params.code}.`);
+        const url = codes.codeUrl(base, row, row.code, row.level);
+        const size = request.query.size ?? 320;
+        const body = format === 'svg' ? await qrSvg(url, size) : await qrPng(url, size);
+        const etag = etagOf(body);
+        reply.header('cache-control', 'public, max-age=31536000, immutable').header('etag', etag);
+        if (request.headers['if-none-match'] === etag) return (reply as FastifyReply).code(304).send();
+        return (reply as FastifyReply).type(format === 'svg' ? 'image/svg+xml' : 'image/png').send(body);
+      },
+    );
+  }
+
+  async function resolve(request: FastifyRequest, reply: FastifyReply, parse: () => ResolveKey, query: ResolveInput, selfPath: string) {
+    const lang = pickLang(query.lang, request.headers['accept-language']);
+    const json = wantsJson(request);
+    reply.header('cache-control', 'no-store').header('vary', 'Accept, Accept-Language');
+    let key: ResolveKey;
+    try {
+      key = parse();
+    } catch (error) {
+      if (json || !(error instanceof AppError)) throw error;
+      // A browser gets a page, not a problem document: the code on the pack is unreadable or made up.
+      const page = renderConsumerPage(unknownPage(lang), lang, selfPath);
+      return reply.code(400).type('text/html; charset=utf-8').send(page);
+    }
+    const { found, view } = await resolveCode(
+      app.database,
+      key,
+      {
+        network: coarseNetwork(request.ip),
+        userAgent: request.headers['user-agent'] ?? null,
+        lat: query.lat !== undefined && query.lon !== undefined ? query.lat : undefined,
+        lon: query.lat !== undefined && query.lon !== undefined ? query.lon : undefined,
+        regionCode: query.region,
+      },
+      lang,
+      settings,
+    );
+    reply.code(found ? 200 : 404);
+    if (json) return reply.type('application/json; charset=utf-8').serializer(JSON.stringify).send(view);
+    return reply.type('text/html; charset=utf-8').send(renderConsumerPage(view, lang, selfPath));
+  }
+
+  // 400 is a problem document for JSON clients; browsers get the page with status 400.
+  const resolveResponses = { 200: ref(ConsumerResolve), 404: ref(ConsumerResolve), ...problemResponses(400, 429) };
+
+  app.get(
+    '/q/:code',
+    {
+      schema: {
+        tags,
+        summary: 'Consumer resolve of a code: HTML page (zh-CN; ?lang=en or Accept-Language) or JSON (Accept: application/json)',
+        params: CodeParams,
+        querystring: ResolveQuery,
+        response: resolveResponses,
+      },
+    },
+    async (request, reply) => resolve(request, reply, () => parseShortCode(request.params.code), request.query, `/q/${encodeURIComponent(request.params.code)}`),
+  );
+
+  app.get(
+    '/01/:gtin/10/:lot/21/:serial',
+    {
+      schema: {
+        tags,
+        summary: 'Consumer resolve of a GS1 Digital Link (GTIN, batch/lot, serial): HTML or JSON like /q/{code}',
+        params: Type.Object(
+          { gtin: Type.String({ maxLength: 64 }), lot: Type.String({ maxLength: 200 }), serial: Type.String({ maxLength: 200 }) },
+          { additionalProperties: false },
+        ),
+        querystring: ResolveQuery,
+        response: resolveResponses,
+      },
+    },
+    async (request, reply) =>
+      resolve(
+        request,
+        reply,
+        () => parseDigitalLink(request.params.gtin, request.params.lot, request.params.serial),
+        request.query,
+        (request.url.split('?')[0] ?? request.url),
+      ),
+  );
+};
+
+function unknownPage(lang: 'zh-CN' | 'en') {
+  return {
+    verdict: 'unknown' as const,
+    message: lang === 'en' ? 'This is not a code we issue: it cannot be read.' : '这不是本平台签发的码格式，无法识别。',
+    warning: lang === 'en' ? 'Check that you scanned the code on the pack. If the product shows no other valid code, it may be counterfeit.' : '请确认扫描的是包装上的溯源码。若包装上没有其他有效的码，产品可能是假冒的。',
+    lang,
+    code: null,
+    product: null,
+    producer: null,
+    origins: [],
+    harvests: [],
+    processing: [],
+    tests: [],
+    certificates: [],
+    giClaims: [],
+    scans: null,
+  };
+}

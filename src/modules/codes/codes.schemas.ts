@@ -1,0 +1,173 @@
+import { Type, type Static } from 'typebox';
+import { Timestamp } from '../../lib/schemas.js';
+
+export const CodeLevel = Type.Union([Type.Literal('unit'), Type.Literal('lot')], {
+  description: 'unit: one code per retail unit (product lots only); lot: one code for the whole lot (any stage)',
+});
+
+export const IssueCodesBody = Type.Object(
+  {
+    count: Type.Integer({ minimum: 1, maximum: 100_000, description: 'How many codes to issue in this request', examples: [40000] }),
+    level: Type.Optional({ ...CodeLevel, default: 'unit' }),
+  },
+  { $id: 'IssueCodesBody', additionalProperties: false },
+);
+export type IssueCodesInput = Static<typeof IssueCodesBody>;
+
+export const Code = Type.Object(
+  {
+    code: Type.String({ description: 'The unguessable serial (GS1 AI 21 when the lot has a GTIN)', examples: ['K7mPqX3vRt9wZa2B'] }),
+    url: Type.String({
+      description: 'What the QR code encodes: a GS1 Digital Link URI with a GTIN, otherwise PUBLIC_BASE_URL/q/{code}',
+      examples: ['https://trace.example.cn/01/06901234567892/10/SH-2411-01/21/K7mPqX3vRt9wZa2B'],
+    }),
+    level: CodeLevel,
+    status: Type.Union([Type.Literal('active'), Type.Literal('void')]),
+  },
+  { $id: 'Code' },
+);
+export type CodeView = Static<typeof Code>;
+
+export const IssuedCodes = Type.Object(
+  {
+    lotId: Type.String(),
+    eventId: Type.String({ description: 'The codes_issued event that records this issuance' }),
+    count: Type.Integer(),
+    codes: Type.Array(Type.Object({ code: Type.String(), url: Type.String() })),
+  },
+  { $id: 'IssuedCodes' },
+);
+
+export const CodeListQuery = Type.Object(
+  {
+    format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')], { default: 'json', description: 'csv: every code of the lot, for a label printer' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+    cursor: Type.Optional(Type.String({ maxLength: 200, description: 'nextCursor of the previous page' })),
+  },
+  { additionalProperties: false },
+);
+
+export const CodeParams = Type.Object({ code: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
+
+export const VoidCodeBody = Type.Object(
+  { reason: Type.String({ minLength: 1, maxLength: 500, examples: ['label damaged at the packing line'] }) },
+  { $id: 'VoidCodeBody', additionalProperties: false },
+);
+
+export const ScanStats = Type.Object(
+  {
+    totalScans: Type.Integer(),
+    scansInWindow: Type.Integer({ description: 'Scans within SCAN_WINDOW_HOURS' }),
+    distinctNetworks: Type.Integer({ description: 'Distinct coarse client networks (/24 or /48)' }),
+    firstScanAt: Type.Union([Timestamp, Type.Null()]),
+    lastScanAt: Type.Union([Timestamp, Type.Null()]),
+    suspiciousScans: Type.Integer({ description: 'Scans that resolved as suspicious' }),
+  },
+  { $id: 'ScanStats' },
+);
+
+export const CodeScans = Type.Object(
+  {
+    code: Type.String(),
+    lotId: Type.String(),
+    status: Type.Union([Type.Literal('active'), Type.Literal('void')]),
+    stats: Type.Unsafe<Static<typeof ScanStats>>({ $ref: 'ScanStats#' }),
+    recent: Type.Array(
+      Type.Object({
+        scannedAt: Timestamp,
+        network: Type.Union([Type.String(), Type.Null()]),
+        userAgent: Type.Union([Type.String(), Type.Null()]),
+        location: Type.Union([Type.Object({ lat: Type.Number(), lon: Type.Number() }), Type.Null()]),
+        regionCode: Type.Union([Type.String(), Type.Null()]),
+        verdict: Type.String(),
+      }),
+      { description: 'The latest 50 scans' },
+    ),
+  },
+  { $id: 'CodeScans' },
+);
+
+export const LotScans = Type.Object(
+  {
+    lotId: Type.String(),
+    codes: Type.Integer({ description: 'Codes issued for the lot' }),
+    voidedCodes: Type.Integer(),
+    scannedCodes: Type.Integer({ description: 'Codes scanned at least once' }),
+    stats: Type.Unsafe<Static<typeof ScanStats>>({ $ref: 'ScanStats#' }),
+    topCodes: Type.Array(Type.Object({ code: Type.String(), scans: Type.Integer(), lastScanAt: Timestamp }), {
+      description: 'The 20 most scanned codes',
+    }),
+  },
+  { $id: 'LotScans' },
+);
+
+export const Verdict = Type.Union(
+  [Type.Literal('genuine'), Type.Literal('recalled'), Type.Literal('suspicious'), Type.Literal('void'), Type.Literal('unknown')],
+  { description: 'genuine; recalled (do not use); suspicious (scanned too often or far apart); void (withdrawn); unknown (no such code)' },
+);
+export type VerdictValue = Static<typeof Verdict>;
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+
+/** What a consumer sees behind a code: names and regions only, never keys, credit codes or households. */
+export const ConsumerResolve = Type.Object(
+  {
+    verdict: Verdict,
+    message: Type.String({ description: 'The verdict in words, in the page language' }),
+    warning: Nullable(Type.String()),
+    lang: Type.Union([Type.Literal('zh-CN'), Type.Literal('en')]),
+    code: Nullable(Type.String()),
+    product: Nullable(
+      Type.Object({
+        name: Type.String(),
+        species: Type.Object({ code: Type.String(), nameZh: Type.String(), nameEn: Type.String(), latinName: Type.String() }),
+        lotNumber: Type.String(),
+        stage: Type.String(),
+        gtin: Nullable(Type.String()),
+        producedAt: Timestamp,
+        expiryDate: Nullable(Type.String()),
+        status: Type.String({ description: 'active, hold, recalled or destroyed' }),
+      }),
+    ),
+    producer: Nullable(Type.Object({ name: Type.String(), region: Nullable(Type.String()) })),
+    origins: Type.Array(
+      Type.Object({
+        base: Nullable(Type.String({ description: 'The origin site (base, farm, nursery)' })),
+        organization: Type.String(),
+        regionCode: Nullable(Type.String()),
+        region: Nullable(Type.String()),
+        sharePct: Type.Number({ description: 'Share of the product that traces back to this origin, in %' }),
+      }),
+    ),
+    harvests: Type.Array(Type.Object({ date: Timestamp, rootAgeYears: Nullable(Type.Integer()), antlerGrade: Nullable(Type.String()) })),
+    processing: Type.Array(
+      Type.Object({ stage: Type.String(), organization: Type.String(), date: Timestamp, steps: Type.Array(Type.String()) }),
+    ),
+    tests: Type.Array(
+      Type.Object({ stage: Type.String(), lotNumber: Type.String(), lab: Type.String(), testedAt: Timestamp, verdict: Type.String() }),
+    ),
+    certificates: Type.Array(
+      Type.Object({ kind: Type.String(), organization: Type.String(), authority: Type.String(), number: Type.String(), validUntil: Type.String() }),
+    ),
+    giClaims: Type.Array(Type.Object({ code: Type.String(), nameZh: Type.String() })),
+    scans: Nullable(Type.Object({ count: Type.Integer({ description: 'Scans of this code within the scan window, this one included' }) })),
+  },
+  { $id: 'ConsumerResolve' },
+);
+export type ConsumerResolveView = Static<typeof ConsumerResolve>;
+
+export const ResolveQuery = Type.Object(
+  {
+    lang: Type.Optional(Type.Union([Type.Literal('zh'), Type.Literal('zh-CN'), Type.Literal('en')])),
+    lat: Type.Optional(Type.Number({ minimum: -90, maximum: 90, description: 'Consent-given location of the scan' })),
+    lon: Type.Optional(Type.Number({ minimum: -180, maximum: 180 })),
+    region: Type.Optional(Type.String({ pattern: '^[0-9]{6}$', description: 'Consent-given GB/T 2260 region of the scan' })),
+  },
+  { additionalProperties: true },
+);
+export type ResolveInput = Static<typeof ResolveQuery>;
+
+export const QrQuery = Type.Object(
+  { size: Type.Optional(Type.Integer({ minimum: 64, maximum: 2048, default: 320, description: 'Width in pixels (PNG) or nominal size (SVG)' })) },
+  { additionalProperties: false },
+);

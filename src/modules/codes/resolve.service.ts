@@ -1,0 +1,297 @@
+import { isIP } from 'node:net';
+import type { Database } from '../../db/client.js';
+import { ValidationError } from '../../lib/errors.js';
+import { toDecimals } from '../../lib/fraction.js';
+import { toGtin14, validateGs1Cset82, validateGtin } from '../../lib/identifiers.js';
+import { formatOffsetTime } from '../../lib/time.js';
+import * as provenanceRepo from '../provenance/provenance.repository.js';
+import { originShares } from '../provenance/provenance.service.js';
+import { findRegions } from '../regions/regions.service.js';
+import * as repo from './codes.repository.js';
+import type { ConsumerResolveView, VerdictValue } from './codes.schemas.js';
+
+export type Lang = 'zh-CN' | 'en';
+
+export interface ResolveSettings {
+  suspiciousCount: number;
+  distanceKm: number;
+  windowHours: number;
+  maxNodes: number;
+}
+
+export interface ScanClient {
+  network: string | null;
+  userAgent: string | null;
+  lat?: number | undefined;
+  lon?: number | undefined;
+  regionCode?: string | undefined;
+}
+
+export type ResolveKey = { code: string; gtin?: string; lotNumber?: string };
+
+const CODE_PATTERN = /^[0-9A-Za-z]{8,32}$/;
+
+/** GET /q/{code}: a code is 8 to 32 letters and digits; anything else is a malformed path (400). */
+export function parseShortCode(code: string): ResolveKey {
+  if (!CODE_PATTERN.test(code)) throw ValidationError.field('params/code', 'must be 8 to 32 letters and digits');
+  return { code };
+}
+
+/** GET /01/{gtin}/10/{lot}/21/{serial}: GTIN with a valid check digit, AI 10 and AI 21 values (already decoded). */
+export function parseDigitalLink(gtin: string, lot: string, serial: string): ResolveKey {
+  const gtinProblem = validateGtin(gtin);
+  if (gtinProblem) throw ValidationError.field('params/gtin', gtinProblem);
+  const lotProblem = validateGs1Cset82(lot);
+  if (lotProblem) throw ValidationError.field('params/lot', lotProblem);
+  const serialProblem = validateGs1Cset82(serial);
+  if (serialProblem) throw ValidationError.field('params/serial', serialProblem);
+  return { code: serial, gtin: toGtin14(gtin), lotNumber: lot };
+}
+
+/** A client address reduced to its network: IPv4 /24, IPv6 /48. The full address is never stored. */
+export function coarseNetwork(ip: string | undefined): string | null {
+  if (!ip) return null;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  const address = mapped ? mapped[1]! : ip;
+  if (isIP(address) === 4) return `${address.split('.').slice(0, 3).join('.')}.0/24`;
+  if (isIP(address) === 6) {
+    const [head = '', tail = ''] = address.split('::');
+    const left = head ? head.split(':') : [];
+    const right = tail ? tail.split(':') : [];
+    const groups = address.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
+    return `${groups.slice(0, 3).map((g) => g.toLowerCase().replace(/^0+(?=.)/, '')).join(':')}::/48`;
+  }
+  return null;
+}
+
+/** Great-circle distance in km. */
+export function distanceKm(a: [number, number], b: [number, number]): number {
+  const rad = Math.PI / 180;
+  const dLat = (b[0] - a[0]) * rad;
+  const dLon = (b[1] - a[1]) * rad;
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a[0] * rad) * Math.cos(b[0] * rad) * Math.sin(dLon / 2) ** 2;
+  return 2 * 6371 * Math.asin(Math.min(1, Math.sqrt(h)));
+}
+
+/** The page language: ?lang= wins, then the first of Accept-Language that is Chinese or English; Chinese by default. */
+export function pickLang(query: string | undefined, acceptLanguage: string | undefined): Lang {
+  if (query) return query.startsWith('en') ? 'en' : 'zh-CN';
+  const ranked = (acceptLanguage ?? '')
+    .split(',')
+    .map((part, i) => {
+      const [tag = '', ...params] = part.trim().toLowerCase().split(';');
+      const q = params.map((p) => /^\s*q=([\d.]+)/.exec(p)?.[1]).find(Boolean);
+      return { tag, q: q === undefined ? 1 : Number(q), i };
+    })
+    .filter((l) => l.q > 0)
+    .sort((a, b) => b.q - a.q || a.i - b.i);
+  for (const l of ranked) {
+    if (l.tag.startsWith('zh')) return 'zh-CN';
+    if (l.tag.startsWith('en')) return 'en';
+  }
+  return 'zh-CN';
+}
+
+export const VERDICT_TEXT: Record<Lang, Record<VerdictValue, string>> = {
+  'zh-CN': {
+    genuine: '正品：此码由生产企业签发，产品来源已记录在案。',
+    recalled: '已召回：该批次产品已被召回，请勿食用或使用。',
+    suspicious: '可疑：此码被扫描的次数异常多，或在相距很远的地方被扫描，可能被复制。',
+    void: '已作废：生产企业已作废此码，它不代表有效产品。',
+    unknown: '未知：系统中没有此码，产品可能是假冒的。',
+  },
+  en: {
+    genuine: 'Genuine: this code was issued by the producer and the product’s origin is on record.',
+    recalled: 'Recalled: this batch has been recalled. Do not take or use it.',
+    suspicious: 'Suspicious: this code has been scanned unusually often, or in places far apart. It may have been copied.',
+    void: 'Void: the producer has withdrawn this code. It does not stand for a valid product.',
+    unknown: 'Unknown: this code is not in our records. The product may be counterfeit.',
+  },
+};
+
+const WARNING_TEXT: Record<Lang, Partial<Record<VerdictValue, string>>> = {
+  'zh-CN': {
+    recalled: '请停止使用，保留包装，联系购买渠道办理退换。',
+    suspicious: '真品的每个码通常只被少数人扫描。若这不是您第一次扫描此码，请核对包装是否完好，并向销售方或拨打12315咨询。',
+    void: '若您刚购买此产品，请向销售方咨询。',
+    unknown: '请勿购买或使用。保留包装和购买凭证，向销售方或拨打12315（市场监管投诉举报热线）举报。',
+  },
+  en: {
+    recalled: 'Stop using it, keep the packaging and return it where you bought it.',
+    suspicious: 'Each genuine code is normally scanned by only a few people. If this is not your first scan, check that the packaging is intact and ask the seller or call the 12315 consumer hotline.',
+    void: 'If you just bought this product, ask the seller about it.',
+    unknown: 'Do not buy or use it. Keep the packaging and receipt and report it to the seller or the 12315 consumer hotline.',
+  },
+};
+
+type Detail = Omit<ConsumerResolveView, 'verdict' | 'message' | 'warning' | 'lang' | 'code' | 'scans' | 'product'> & {
+  product: Omit<NonNullable<ConsumerResolveView['product']>, 'status'>;
+};
+
+/** The chain part of a page changes rarely; it is kept briefly per lot (status and verdict are always read fresh). */
+const DETAIL_TTL_MS = 30_000;
+const DETAIL_MAX = 1000;
+const detailCache = new Map<string, { at: number; detail: Detail }>();
+
+async function lotDetail(db: Database, row: repo.ResolveRow, maxNodes: number): Promise<Detail> {
+  const cached = detailCache.get(row.lotId);
+  if (cached && Date.now() - cached.at < DETAIL_TTL_MS) return cached.detail;
+
+  const graph = await provenanceRepo.fetchAncestors(db, row.lotId, maxNodes);
+  const nodes = new Map(graph.nodes.map((n) => [n.id, n]));
+  const parentEdges = new Map<string, provenanceRepo.GraphEdge[]>();
+  for (const e of graph.edges) parentEdges.set(e.childLotId, [...(parentEdges.get(e.childLotId) ?? []), e]);
+  const orgs = new Map(graph.organizations.map((o) => [o.id, o]));
+  const sites = new Map(graph.sites.map((s) => [s.id, s]));
+  const lotIds = graph.nodes.map((n) => n.id);
+
+  const origins = graph.truncated || !nodes.has(row.lotId) ? new Map() : originShares(row.lotId, nodes, parentEdges).origins;
+  const originList = [...origins].map(([lotId, share]) => ({ node: nodes.get(lotId)!, share }));
+  const regionCodes = [row.producerRegionCode, ...originList.map((o) => (o.node.siteId ? sites.get(o.node.siteId)?.regionCode : undefined))].filter(
+    (c): c is string => typeof c === 'string',
+  );
+  const today = new Date().toISOString().slice(0, 10);
+  const [regions, reports, certificates, giClaims] = await Promise.all([
+    findRegions(db, regionCodes),
+    repo.latestLabReports(db, lotIds),
+    repo.validCertificates(db, [...new Set(graph.nodes.map((n) => n.producerId))], [...new Set(graph.nodes.map((n) => n.siteId).filter((s): s is string => !!s))], today),
+    repo.giClaimsOfLots(db, lotIds),
+  ]);
+  const pct = toDecimals(originList.map((o) => o.share), 3);
+  const local = (ms: number, offset: number) => formatOffsetTime(new Date(ms), offset);
+  const str = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : null);
+
+  const detail: Detail = {
+    product: {
+      name: str(row.attributes.name) ?? row.speciesNameZh,
+      species: { code: row.speciesCode, nameZh: row.speciesNameZh, nameEn: row.speciesNameEn, latinName: row.latinName },
+      lotNumber: row.lotNumber,
+      stage: row.stage,
+      gtin: row.gtin,
+      producedAt: local(row.producedAtMs, row.producedAtOffset),
+      expiryDate: str(row.attributes.expiryDate),
+    },
+    producer: { name: row.producerName, region: regions.get(row.producerRegionCode)?.fullName ?? null },
+    origins: originList
+      .map((o, i) => {
+        const site = o.node.siteId ? sites.get(o.node.siteId) : undefined;
+        const region = site ? regions.get(site.regionCode) : undefined;
+        return {
+          base: site?.name ?? null,
+          organization: orgs.get(o.node.producerId)?.name ?? '',
+          regionCode: site?.regionCode ?? null,
+          region: region?.fullName ?? null,
+          sharePct: Number(pct[i]) * 100,
+        };
+      })
+      .sort((a, b) => b.sharePct - a.sharePct),
+    harvests: graph.nodes
+      .filter((n) => n.stage === 'harvest')
+      .sort((a, b) => a.producedAtMs - b.producedAtMs)
+      .map((n) => ({
+        date: local(n.producedAtMs, n.producedAtOffset),
+        rootAgeYears: Number.isInteger(n.attributes.rootAgeYears) ? (n.attributes.rootAgeYears as number) : null,
+        antlerGrade: str(n.attributes.antlerGrade),
+      })),
+    processing: graph.nodes
+      .filter((n) => Array.isArray((n.process as { steps?: unknown } | null)?.steps))
+      .sort((a, b) => a.producedAtMs - b.producedAtMs)
+      .map((n) => ({
+        stage: n.stage,
+        organization: orgs.get(n.producerId)?.name ?? '',
+        date: local(n.producedAtMs, n.producedAtOffset),
+        steps: ((n.process as { steps: { op?: unknown; params?: unknown }[] }).steps ?? []).map((s) => {
+          const params = s.params && typeof s.params === 'object' ? Object.entries(s.params as Record<string, unknown>) : [];
+          const p = params.map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(', ');
+          return `${String(s.op ?? '')}${p ? ` (${p})` : ''}`;
+        }),
+      })),
+    tests: reports
+      .map((r) => ({ node: nodes.get(r.lotId)!, r }))
+      .sort((a, b) => a.r.testedAtMs - b.r.testedAtMs)
+      .map(({ node, r }) => ({ stage: node.stage, lotNumber: node.lotNumber, lab: r.lab, testedAt: local(r.testedAtMs, r.testedAtOffset), verdict: r.verdict })),
+    certificates: certificates.map((c) => ({ kind: c.kind, organization: c.organization, authority: c.authority, number: c.number, validUntil: c.validUntil })),
+    giClaims,
+  };
+  if (detailCache.size >= DETAIL_MAX) detailCache.delete(detailCache.keys().next().value!);
+  detailCache.set(row.lotId, { at: Date.now(), detail });
+  return detail;
+}
+
+function unknownView(lang: Lang, code: string | null): ConsumerResolveView {
+  return {
+    verdict: 'unknown',
+    message: VERDICT_TEXT[lang].unknown,
+    warning: WARNING_TEXT[lang].unknown ?? null,
+    lang,
+    code,
+    product: null,
+    producer: null,
+    origins: [],
+    harvests: [],
+    processing: [],
+    tests: [],
+    certificates: [],
+    giClaims: [],
+    scans: null,
+  };
+}
+
+/**
+ * Resolves a scanned code into the consumer projection and records the scan. Reads go to the read handle
+ * (a replica when configured); the scan and the counts the verdict depends on go to the primary.
+ */
+export async function resolveCode(
+  database: { db: Database; read: Database },
+  key: ResolveKey,
+  client: ScanClient,
+  lang: Lang,
+  settings: ResolveSettings,
+): Promise<{ found: boolean; view: ConsumerResolveView }> {
+  const row = await repo.findResolveRow(database.read, key.code);
+  const matches = row && (key.gtin === undefined || (row.level === 'unit' && row.gtin === key.gtin && row.lotNumber === key.lotNumber));
+  if (!row || !matches) return { found: false, view: unknownView(lang, key.code) };
+
+  let verdict: VerdictValue = 'genuine';
+  let count = 1;
+  if (row.voided || row.status === 'destroyed') verdict = 'void';
+  else if (row.status === 'recalled') verdict = 'recalled';
+  const since = new Date(Date.now() - settings.windowHours * 3_600_000);
+  const window = await repo.scanWindow(database.db, row.code, since, settings.suspiciousCount + 1);
+  count = window.count + 1;
+  if (verdict === 'genuine' && row.level === 'unit') {
+    const here: [number, number] | undefined = client.lat !== undefined && client.lon !== undefined ? [client.lat, client.lon] : undefined;
+    const points = here ? [...window.points, here] : window.points;
+    let far = false;
+    for (let i = 0; i < points.length && !far; i++) {
+      for (let j = i + 1; j < points.length && !far; j++) far = distanceKm(points[i]!, points[j]!) > settings.distanceKm;
+    }
+    if (count > settings.suspiciousCount || far) verdict = 'suspicious';
+  }
+  const hasLocation = client.lat !== undefined && client.lon !== undefined;
+  await repo.insertScan(database.db, {
+    code: row.code,
+    lotId: row.lotId,
+    network: client.network,
+    userAgent: client.userAgent === null ? null : client.userAgent.slice(0, 300),
+    lat: hasLocation ? client.lat : null,
+    lon: hasLocation ? client.lon : null,
+    regionCode: client.regionCode ?? null,
+    verdict,
+  });
+
+  const detail = await lotDetail(database.read, row, settings.maxNodes);
+  return {
+    found: true,
+    view: {
+      verdict,
+      message: VERDICT_TEXT[lang][verdict],
+      warning: WARNING_TEXT[lang][verdict] ?? null,
+      lang,
+      code: row.code,
+      ...detail,
+      product: { ...detail.product, status: row.status },
+      scans: { count },
+    },
+  };
+}

@@ -1,0 +1,312 @@
+import t from 'tap';
+import { count, eq } from 'drizzle-orm';
+import DigitalLinkModule from 'digital-link.js';
+import { codes, codeScans, events, lots } from '../src/db/schema.js';
+import { kg } from './support/chain.js';
+import { BASE, codedChain, GTIN13, GTIN14, WRONG_GTIN } from './support/codes.js';
+import { expectProblem } from './support/http.js';
+
+const { DigitalLink } = DigitalLinkModule as unknown as { DigitalLink: (uri: string) => { isValid(): boolean; getIdentifier(): Record<string, string>; getKeyQualifiers(): Record<string, string> } };
+
+t.test('issuing codes', async (t) => {
+  const w = await codedChain(t);
+  const { app, issue, database } = w;
+
+  await t.test('count bounds and body validation', async (t) => {
+    for (const payload of [{ count: 0 }, { count: 100_001 }, { count: 1.5 }, {}, { count: 1, level: 'pallet' }, { count: 1, extra: true }]) {
+      expectProblem(t, await issue(w.coop.headers, w.product.id, payload), 400);
+    }
+  });
+
+  await t.test('only the holder issues; strangers do not see the lot', async (t) => {
+    expectProblem(t, await issue(w.stranger.headers, w.product.id, { count: 1 }), 404);
+    expectProblem(t, await app.inject({ method: 'POST', url: `/v1/lots/${w.product.id}/codes`, payload: { count: 1 } }), 401);
+  });
+
+  await t.test('unit codes only for product lots; lot-level codes for any lot', async (t) => {
+    const p = expectProblem(t, await issue(w.coop.headers, w.dried.id, { count: 1 }), 422);
+    t.equal(p.rule, 'unit-codes-product-only');
+    const res = await issue(w.coop.headers, w.dried.id, { count: 2, level: 'lot' });
+    t.equal(res.statusCode, 201);
+    for (const code of res.json().codes) t.equal(code.url, `${BASE}/q/${code.code}`);
+  });
+
+  await t.test('with a GTIN: GS1 Digital Link URLs, checked by digital-link.js', async (t) => {
+    const res = await issue(w.coop.headers, w.product.id, { count: 5 });
+    t.equal(res.statusCode, 201);
+    const body = res.json();
+    t.equal(body.count, 5);
+    t.match(body.eventId, /^evt_/);
+    const seen = new Set<string>();
+    for (const { code, url } of body.codes) {
+      t.match(code, /^[2-9A-HJKMNP-Za-km-np-z]{16}$/, 'no ambiguous characters, 16 long (≈92 bits)');
+      seen.add(code);
+      t.equal(url, `${BASE}/01/${GTIN14}/10/SH-2411-01/21/${code}`);
+      const dl = DigitalLink(url);
+      t.ok(dl.isValid(), `digital-link.js accepts ${url}`);
+      t.same(dl.getIdentifier(), { '01': GTIN14 });
+      t.same(dl.getKeyQualifiers(), { '10': 'SH-2411-01', '21': code });
+    }
+    t.equal(seen.size, 5);
+    const [ev] = await database.db.select().from(events).where(eq(events.id, body.eventId));
+    t.equal(ev?.type, 'codes_issued');
+    t.same(ev?.data, { count: 5, level: 'unit' });
+  });
+
+  await t.test('without a GTIN: /q/ URLs', async (t) => {
+    const res = await issue(w.coop.headers, w.plain.id, { count: 2 });
+    t.equal(res.statusCode, 201);
+    for (const { code, url } of res.json().codes) t.equal(url, `${BASE}/q/${code}`);
+  });
+
+  await t.test('a lot number outside GS1 AI 10 with a GTIN is a clear 422', async (t) => {
+    // The API's lot-number pattern already keeps within AI 10; a lot number stored before that rule (or
+    // imported) may not, and the issuance still says so clearly.
+    const product = (await w.c.transform(w.coop.headers, { occurredAt: '2024-11-22T09:00:00+08:00', inputs: [{ lotId: w.dried.id, quantity: kg(10) }], outputs: [{ stage: 'product', lotNumber: 'LEGACY-01', quantity: { value: 10, unit: 'box' }, gtin: GTIN13 }] })).outputs[0];
+    await database.db.update(lots).set({ lotNumber: '松岭-2411' }).where(eq(lots.id, product.id));
+    const p = expectProblem(t, await issue(w.coop.headers, product.id, { count: 1 }), 422);
+    t.equal(p.rule, 'gs1-lot-number');
+    t.match(p.detail, /AI 10/);
+  });
+
+  await t.test('percent-encoding of a lot number with reserved characters', async (t) => {
+    const product = (await w.c.transform(w.coop.headers, { occurredAt: '2024-11-22T09:00:00+08:00', inputs: [{ lotId: w.dried.id, quantity: kg(10) }], outputs: [{ stage: 'product', lotNumber: 'AB/12', quantity: { value: 10, unit: 'box' }, gtin: GTIN13 }] })).outputs[0];
+    const res = await issue(w.coop.headers, product.id, { count: 1 });
+    t.equal(res.statusCode, 201);
+    const { code, url } = res.json().codes[0];
+    t.equal(url, `${BASE}/01/${GTIN14}/10/AB%2F12/21/${code}`);
+    t.ok(DigitalLink(url).isValid(), 'digital-link.js accepts the encoded lot');
+    const resolved = await app.inject({ method: 'GET', url: url.slice(BASE.length), headers: { accept: 'application/json' } });
+    t.equal(resolved.statusCode, 200, 'the encoded Digital Link resolves');
+    t.equal(resolved.json().verdict, 'genuine');
+  });
+
+  await t.test('a blocked lot gets no codes and nothing is written', async (t) => {
+    const held = (await w.c.transform(w.coop.headers, { occurredAt: '2024-11-22T09:00:00+08:00', inputs: [{ lotId: w.dried.id, quantity: kg(10) }], outputs: [{ stage: 'product', lotNumber: 'HOLD-01', quantity: { value: 10, unit: 'box' } }] })).outputs[0];
+    await w.c.call('POST', `/v1/lots/${held.id}/status`, w.coop.headers, { status: 'hold', reason: '待检' }, 200);
+    const [before] = await database.db.select({ n: count() }).from(codes);
+    const p = expectProblem(t, await issue(w.coop.headers, held.id, { count: 3 }), 422);
+    t.equal(p.rule, 'blocked-lot');
+    const [after] = await database.db.select({ n: count() }).from(codes);
+    t.equal(Number(after!.n), Number(before!.n));
+  });
+
+  await t.test('listing: JSON pages and CSV for the label printer', async (t) => {
+    const first = await app.inject({ method: 'GET', url: `/v1/lots/${w.product.id}/codes?limit=3`, headers: w.coop.headers });
+    t.equal(first.statusCode, 200);
+    const page1 = first.json();
+    t.equal(page1.items.length, 3);
+    t.type(page1.nextCursor, 'string');
+    const second = (await app.inject({ method: 'GET', url: `/v1/lots/${w.product.id}/codes?limit=3&cursor=${page1.nextCursor}`, headers: w.coop.headers })).json();
+    t.equal(second.items.length, 2);
+    t.equal(second.nextCursor, null);
+    const csv = await app.inject({ method: 'GET', url: `/v1/lots/${w.product.id}/codes?format=csv`, headers: w.coop.headers });
+    t.equal(csv.statusCode, 200);
+    t.match(String(csv.headers['content-type']), /^text\/csv/);
+    const lines = csv.body.trim().split('\r\n');
+    t.equal(lines[0], 'code,url,level,status');
+    t.equal(lines.length, 6);
+    t.match(lines[1], new RegExp(`^[^,]+,${BASE}/01/${GTIN14}/10/SH-2411-01/21/[^,]+,unit,active$`));
+    expectProblem(t, await app.inject({ method: 'GET', url: `/v1/lots/${w.product.id}/codes`, headers: w.stranger.headers }), 404);
+  });
+
+  await t.test('100,000 codes in one request', async (t) => {
+    const started = performance.now();
+    const res = await issue(w.coop.headers, w.product.id, { count: 100_000 });
+    const ms = performance.now() - started;
+    t.equal(res.statusCode, 201);
+    t.equal(res.json().codes.length, 100_000);
+    t.comment(`100,000 codes issued in ${Math.round(ms)} ms on ${database.kind}`);
+    t.ok(ms < 30_000, 'in seconds');
+    const [n] = await database.db.select({ n: count() }).from(codes).where(eq(codes.lotId, w.product.id));
+    t.equal(Number(n!.n), 100_005);
+  });
+});
+
+t.test('QR images', async (t) => {
+  const w = await codedChain(t);
+  const { app } = w;
+  const [unit] = (await w.issue(w.coop.headers, w.product.id, { count: 1 })).json().codes;
+
+  const svg = await app.inject({ method: 'GET', url: `/v1/codes/${unit.code}/qr.svg` });
+  t.equal(svg.statusCode, 200);
+  t.match(String(svg.headers['content-type']), /^image\/svg\+xml/);
+  t.match(svg.body, /^<svg[\s\S]*<\/svg>\s*$/);
+  t.match(String(svg.headers['cache-control']), /max-age=31536000/);
+  t.ok(svg.headers.etag);
+
+  const png = await app.inject({ method: 'GET', url: `/v1/codes/${unit.code}/qr.png?size=200` });
+  t.equal(png.statusCode, 200);
+  t.equal(png.headers['content-type'], 'image/png');
+  t.same([...png.rawPayload.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'PNG signature');
+  t.equal(png.rawPayload.readUInt32BE(16), 200, 'width as asked');
+  const again = await app.inject({ method: 'GET', url: `/v1/codes/${unit.code}/qr.png?size=200`, headers: { 'if-none-match': String(png.headers.etag) } });
+  t.equal(again.statusCode, 304, 'ETag revalidation');
+
+  expectProblem(t, await app.inject({ method: 'GET', url: `/v1/codes/${unit.code}/qr.png?size=5000` }), 400);
+  expectProblem(t, await app.inject({ method: 'GET', url: '/v1/codes/NoSuchCode2345678/qr.svg' }), 404);
+});
+
+t.test('consumer resolve: both paths, JSON and HTML, zh and en, nothing private', async (t) => {
+  const w = await codedChain(t);
+  const { app, database } = w;
+  const [unit] = (await w.issue(w.coop.headers, w.product.id, { count: 1 })).json().codes;
+  const [short] = (await w.issue(w.coop.headers, w.plain.id, { count: 1 })).json().codes;
+  const dlPath = unit.url.slice(BASE.length);
+  const json = { accept: 'application/json' };
+
+  await t.test('Digital Link path, JSON', async (t) => {
+    const res = await app.inject({ method: 'GET', url: dlPath, headers: json });
+    t.equal(res.statusCode, 200);
+    t.match(String(res.headers['content-type']), /^application\/json/);
+    t.equal(res.headers['cache-control'], 'no-store');
+    const v = res.json();
+    t.equal(v.verdict, 'genuine');
+    t.equal(v.lang, 'zh-CN');
+    t.match(v.message, /正品/);
+    t.equal(v.warning, null);
+    t.equal(v.code, unit.code);
+    t.match(v.product, { name: '松岭人参胶囊', lotNumber: 'SH-2411-01', gtin: GTIN14, status: 'active', species: { code: 'renshen', nameZh: '人参' } });
+    t.match(v.producer, { name: '抚松县松岭人参种植专业合作社', region: /抚松县/ });
+    t.equal(v.origins.length, 1);
+    t.match(v.origins[0], { base: '松岭GAP园参基地', regionCode: '220621', region: /抚松县/, sharePct: 100 });
+    t.match(v.harvests, [{ date: /^2024-09-18/, rootAgeYears: 6 }]);
+    t.match(v.processing.map((p: { stage: string }) => p.stage), ['processed', 'product']);
+    t.match(v.processing[0].steps, ['清洗', '晒干 (days 7)']);
+    t.match(v.tests, [{ stage: 'processed', lotNumber: 'SL-SSS-01', lab: '通化长白山中药材质量检测有限公司', verdict: 'pass' }]);
+    t.same(v.scans, { count: 1 });
+    for (const secret of [w.coopCreditCode, w.coop.key, w.coop.key.split('.')[0]!, w.coop.organization.id]) {
+      t.notOk(res.body.includes(secret), 'no credit code, key or organisation id');
+    }
+    t.notMatch(res.body, /households|24户/, 'no household data');
+  });
+
+  await t.test('/q/ path, HTML in Chinese by default, English on request', async (t) => {
+    const zh = await app.inject({ method: 'GET', url: `/q/${short.code}`, headers: { accept: 'text/html' } });
+    t.equal(zh.statusCode, 200);
+    t.match(String(zh.headers['content-type']), /^text\/html/);
+    t.match(zh.body, /<html lang="zh-CN">/);
+    t.match(zh.body, /正品/);
+    t.match(zh.body, /松岭GAP园参基地/);
+    t.match(zh.body, /参龄 6 年/);
+    t.notMatch(zh.body, /<script|https?:\/\/(?!trace)/, 'no scripts, no external assets');
+    t.ok(Buffer.byteLength(zh.body) < 16_384, 'small page');
+    for (const secret of [w.coopCreditCode, w.coop.key]) t.notOk(zh.body.includes(secret), 'no credit code or key');
+
+    const en = await app.inject({ method: 'GET', url: `/q/${short.code}?lang=en` });
+    t.match(en.body, /<html lang="en">/);
+    t.match(en.body, /Genuine/);
+    t.match(en.body, /Root age 6 years/);
+    const byHeader = await app.inject({ method: 'GET', url: dlPath, headers: { 'accept-language': 'en-US,en;q=0.9,zh;q=0.5' } });
+    t.match(byHeader.body, /<html lang="en">/);
+    const zhHeader = await app.inject({ method: 'GET', url: dlPath, headers: { 'accept-language': 'zh-CN,en;q=0.5' } });
+    t.match(zhHeader.body, /<html lang="zh-CN">/);
+  });
+
+  await t.test('HTML is escaped', async (t) => {
+    const product = (await w.c.transform(w.coop.headers, { occurredAt: '2024-11-22T09:00:00+08:00', inputs: [{ lotId: w.dried.id, quantity: kg(5) }], outputs: [{ stage: 'product', lotNumber: 'XSS-01', quantity: { value: 5, unit: 'box' }, attributes: { name: '<script>alert(1)</script>' } }] })).outputs[0];
+    const [c] = (await w.issue(w.coop.headers, product.id, { count: 1, level: 'lot' })).json().codes;
+    const res = await app.inject({ method: 'GET', url: `/q/${c.code}` });
+    t.notMatch(res.body, /<script>alert/);
+    t.match(res.body, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
+  });
+
+  await t.test('400 on a malformed path or a wrong check digit; 404 unknown', async (t) => {
+    expectProblem(t, await app.inject({ method: 'GET', url: '/q/abc', headers: json }), 400);
+    expectProblem(t, await app.inject({ method: 'GET', url: `/01/${WRONG_GTIN}/10/SH-2411-01/21/${unit.code}`, headers: json }), 400);
+    expectProblem(t, await app.inject({ method: 'GET', url: `/01/12AB/10/SH-2411-01/21/${unit.code}`, headers: json }), 400);
+    expectProblem(t, await app.inject({ method: 'GET', url: `/01/${GTIN13}/10/${'A'.repeat(21)}/21/${unit.code}`, headers: json }), 400);
+    const html = await app.inject({ method: 'GET', url: `/01/${WRONG_GTIN}/10/SH-2411-01/21/${unit.code}` });
+    t.equal(html.statusCode, 400);
+    t.match(String(html.headers['content-type']), /^text\/html/);
+
+    const unknown = await app.inject({ method: 'GET', url: '/q/NoSuchCode2345678', headers: json });
+    t.equal(unknown.statusCode, 404);
+    t.equal(unknown.json().verdict, 'unknown');
+    t.match(unknown.json().warning, /12315/);
+    const unknownHtml = await app.inject({ method: 'GET', url: '/q/NoSuchCode2345678?lang=en' });
+    t.equal(unknownHtml.statusCode, 404);
+    t.match(unknownHtml.body, /Unknown/);
+    t.match(unknownHtml.body, /counterfeit/);
+    // A real serial under another GTIN or lot is not that product's code.
+    const otherLot = await app.inject({ method: 'GET', url: `/01/${GTIN13}/10/OTHER-LOT/21/${unit.code}`, headers: json });
+    t.equal(otherLot.statusCode, 404);
+    t.equal(otherLot.json().verdict, 'unknown');
+  });
+
+  await t.test('every resolve is recorded with a coarse network', async (t) => {
+    const rows = await database.db.select().from(codeScans).where(eq(codeScans.code, unit.code));
+    t.ok(rows.length >= 3);
+    for (const r of rows) t.ok(r.network === null || /\/(24|48)$/.test(r.network), 'network prefix only');
+    t.equal(rows[0]!.lotId, w.product.id);
+  });
+});
+
+t.test('verdicts: recalled, void, suspicious by count and by distance; scan statistics', async (t) => {
+  const w = await codedChain(t, { scanSuspiciousCount: 3, scanSuspiciousDistanceKm: 500 });
+  const { app } = w;
+  const issued = (await w.issue(w.coop.headers, w.product.id, { count: 4 })).json().codes as { code: string; url: string }[];
+  const scan = async (code: string, query = '') => (await app.inject({ method: 'GET', url: `/q/${code}${query}`, headers: { accept: 'application/json', 'user-agent': 'MicroMessenger test' } })).json();
+
+  await t.test('repeated scans grow the count and cross into suspicious at the configured count', async (t) => {
+    const code = issued[0]!.code;
+    const verdicts = [];
+    for (let i = 1; i <= 5; i++) {
+      const v = await scan(code);
+      t.equal(v.scans.count, i, `scan ${i} counted`);
+      verdicts.push(v.verdict);
+    }
+    t.same(verdicts, ['genuine', 'genuine', 'genuine', 'suspicious', 'suspicious']);
+    const suspicious = await scan(code, '?lang=en');
+    t.match(suspicious.warning, /scanned/);
+  });
+
+  await t.test('scans far apart within the window are suspicious', async (t) => {
+    const code = issued[1]!.code;
+    t.equal((await scan(code, '?lat=43.88&lon=125.32')).verdict, 'genuine', 'Changchun');
+    t.equal((await scan(code, '?lat=43.90&lon=125.30')).verdict, 'genuine', 'Changchun again');
+    t.equal((await scan(code, '?lat=23.13&lon=113.26')).verdict, 'suspicious', 'Guangzhou, 2,500 km away');
+  });
+
+  await t.test('a voided code resolves as void', async (t) => {
+    const code = issued[2]!.code;
+    expectProblem(t, await app.inject({ method: 'POST', url: `/v1/codes/${code}/void`, headers: w.stranger.headers, payload: { reason: 'x' } }), 404);
+    const res = await app.inject({ method: 'POST', url: `/v1/codes/${code}/void`, headers: w.coop.headers, payload: { reason: '标签破损' } });
+    t.equal(res.statusCode, 200);
+    t.equal(res.json().status, 'void');
+    expectProblem(t, await app.inject({ method: 'POST', url: `/v1/codes/${code}/void`, headers: w.coop.headers, payload: { reason: 'again' } }), 422);
+    const v = await scan(code);
+    t.equal(v.verdict, 'void');
+    t.match(v.message, /作废/);
+  });
+
+  await t.test('scan statistics per code and per lot, for the holder only', async (t) => {
+    const codeStats = await app.inject({ method: 'GET', url: `/v1/codes/${issued[0]!.code}/scans`, headers: w.coop.headers });
+    t.equal(codeStats.statusCode, 200);
+    const cs = codeStats.json();
+    t.equal(cs.stats.totalScans, 6);
+    t.equal(cs.stats.suspiciousScans, 3);
+    t.equal(cs.recent.length, 6);
+    t.equal(cs.recent[0].userAgent, 'MicroMessenger test');
+    const lotStats = await app.inject({ method: 'GET', url: `/v1/lots/${w.product.id}/scans`, headers: w.coop.headers });
+    t.equal(lotStats.statusCode, 200);
+    const ls = lotStats.json();
+    t.equal(ls.codes, 4);
+    t.equal(ls.voidedCodes, 1);
+    t.equal(ls.scannedCodes, 3);
+    t.equal(ls.stats.totalScans, 10);
+    t.equal(ls.topCodes[0].code, issued[0]!.code);
+    expectProblem(t, await app.inject({ method: 'GET', url: `/v1/codes/${issued[0]!.code}/scans`, headers: w.stranger.headers }), 404);
+    expectProblem(t, await app.inject({ method: 'GET', url: `/v1/lots/${w.product.id}/scans`, headers: w.stranger.headers }), 404);
+  });
+
+  await t.test('a recalled lot’s codes resolve as recalled', async (t) => {
+    await w.c.call('POST', `/v1/lots/${w.dried.id}/status`, w.coop.headers, { status: 'recalled', reason: '重金属超标' }, 200);
+    const v = await scan(issued[3]!.code);
+    t.equal(v.verdict, 'recalled');
+    t.equal(v.product.status, 'recalled');
+    const html = await app.inject({ method: 'GET', url: issued[3]!.url.slice(BASE.length) });
+    t.match(html.body, /已召回/);
+    t.match(html.body, /请勿食用或使用/);
+  });
+});
