@@ -3,6 +3,7 @@
  * from argv[2]: target URL, headers, concurrency, duration, and a body factory by name. Each worker keeps
  * one keep-alive connection and sends requests back to back; prints one JSON result line.
  */
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 
 interface Plan {
@@ -22,7 +23,8 @@ interface Plan {
     | { kind: 'getLoop'; paths: string[]; ratePerSec?: number };
 }
 
-const plan = JSON.parse(process.argv[2]!) as Plan;
+const arg = process.argv[2]!;
+const plan = JSON.parse(arg.startsWith('@') ? readFileSync(arg.slice(1), 'utf8') : arg) as Plan;
 const target = new URL(plan.url);
 const agent = new http.Agent({ keepAlive: true, maxSockets: plan.concurrency });
 

@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { buildApp, type AppConfig } from '../src/app.js';
@@ -55,8 +58,17 @@ export interface LoadResult {
 /** Runs bench/load.ts in its own process with the given plan. */
 export function runLoad(plan: Record<string, unknown>): Promise<LoadResult> {
   const script = fileURLToPath(new URL('./load.ts', import.meta.url));
+  // A plan with many paths is larger than one command-line argument may be: it then goes through a file.
+  let arg = JSON.stringify(plan);
+  let file: string | undefined;
+  if (arg.length > 64_000) {
+    file = path.join(mkdtempSync(path.join(os.tmpdir(), 'herbtrace-load-')), 'plan.json');
+    writeFileSync(file, arg);
+    arg = `@${file}`;
+  }
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(plan)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', script, arg], { stdio: ['ignore', 'pipe', 'inherit'] });
+    if (file) child.on('exit', () => rmSync(path.dirname(file), { recursive: true, force: true }));
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as LoadResult) : reject(new Error(`load process exited ${code}`))));

@@ -74,20 +74,56 @@ export async function findResolveRow(db: Database, code: string): Promise<Resolv
   return { ...row, producedAtMs: Number(row.producedAtMs), attributes: (typeof row.attributes === 'string' ? JSON.parse(row.attributes) : row.attributes) as Record<string, unknown> };
 }
 
-/** How many scans of the code fall within the window, and the latest located ones (for the distance rule). */
-export async function scanWindow(db: Database, code: string, since: Date, maxPoints: number) {
-  const [row] = await queryRows<{ count: number; points: unknown }>(
-    db,
-    sql`select (select count(*) from code_scans where code = ${code} and scanned_at > ${since.toISOString()}::timestamptz)::int as count,
-          (select json_agg(json_build_array(p.lat, p.lon)) from (select lat, lon from code_scans
-             where code = ${code} and scanned_at > ${since.toISOString()}::timestamptz and lat is not null order by scanned_at desc limit ${maxPoints}) p) as points`,
-  );
-  const points = row?.points == null ? [] : ((typeof row.points === 'string' ? JSON.parse(row.points) : row.points) as [number, number][]);
-  return { count: Number(row?.count ?? 0), points };
+export interface ScanRules {
+  since: Date;
+  suspiciousCount: number;
+  distanceKm: number;
 }
 
-export async function insertScan(db: Database, scan: NewScanRow): Promise<void> {
-  await db.insert(codeScans).values(scan);
+/**
+ * The whole scan in one statement (one round trip: on this stack each query's socket write is the main CPU
+ * cost): finds the code with its lot, counts the code's scans in the window, measures the new location
+ * against the located ones, decides the verdict and records the scan. Suspicious: a unit code whose scans,
+ * this one included, exceed the count, that was scanned more than `distanceKm` away from this place, or that
+ * was already judged suspicious within the window. Void and recalled come first. Nothing is written for an
+ * unknown code.
+ */
+export async function scanCode(db: Database, code: string, scan: Omit<NewScanRow, 'code' | 'lotId' | 'verdict'>, rules: ScanRules) {
+  const lat = scan.lat ?? null;
+  const lon = scan.lon ?? null;
+  const [row] = await queryRows<ResolveRow & { count: number; verdict: string }>(
+    db,
+    sql`with c as (
+          select c.code, c.level, (c.voided_at is not null) as voided, l.id as "lotId", l.lot_number as "lotNumber", l.stage, l.status, l.gtin,
+            (extract(epoch from l.produced_at) * 1000)::float8 as "producedAtMs", l.produced_at_offset as "producedAtOffset", l.attributes,
+            l.producer_id as "producerId", o.name as "producerName", o.region_code as "producerRegionCode",
+            s.code as "speciesCode", s.name_zh as "speciesNameZh", s.name_en as "speciesNameEn", s.latin_name as "latinName"
+          from codes c join lots l on l.id = c.lot_id join organizations o on o.id = l.producer_id join species s on s.code = l.species_code
+          where c.code = ${code}),
+        w as (
+          select count(*)::int as n, coalesce(bool_or(verdict = 'suspicious'), false) as flagged,
+            -- Great-circle distance (haversine) to the farthest located scan; 0 when this scan has no location.
+            case when ${lat}::float8 is null or ${lon}::float8 is null then 0 else coalesce(max(2 * 6371 * asin(least(1, sqrt(power(sin(radians(lat - ${lat}::float8) / 2), 2)
+              + cos(radians(${lat}::float8)) * cos(radians(lat)) * power(sin(radians(lon - ${lon}::float8) / 2), 2))))) filter (where lat is not null and lon is not null), 0) end as far
+          from code_scans where code = ${code} and scanned_at > ${rules.since.toISOString()}::timestamptz),
+        v as (
+          select case when c.voided or c.status = 'destroyed' then 'void' when c.status = 'recalled' then 'recalled'
+            when c.level = 'unit' and (w.n + 1 > ${rules.suspiciousCount}::int or w.flagged or w.far > ${rules.distanceKm}::float8) then 'suspicious'
+            else 'genuine' end as verdict
+          from c, w),
+        ins as (
+          insert into code_scans (code, lot_id, network, user_agent, lat, lon, region_code, verdict)
+          select c.code, c."lotId", ${scan.network ?? null}, ${scan.userAgent ?? null}, ${lat}::float8, ${lon}::float8, ${scan.regionCode ?? null}, v.verdict
+          from c, v returning 1)
+        select c.*, w.n + 1 as count, v.verdict, (select count(*) from ins) as inserted from c, w, v`,
+  );
+  if (!row) return undefined;
+  return {
+    ...row,
+    count: Number(row.count),
+    producedAtMs: Number(row.producedAtMs),
+    attributes: (typeof row.attributes === 'string' ? JSON.parse(row.attributes) : row.attributes) as Record<string, unknown>,
+  };
 }
 
 interface StatsRow {

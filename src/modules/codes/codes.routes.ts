@@ -243,6 +243,7 @@ function unknownPage(lang: 'zh-CN' | 'en') {
     product: null,
     producer: null,
     origins: [],
+    moreOrigins: 0,
     harvests: [],
     processing: [],
     tests: [],

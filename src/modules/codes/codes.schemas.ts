@@ -136,10 +136,14 @@ export const ConsumerResolve = Type.Object(
         organization: Type.String(),
         regionCode: Nullable(Type.String()),
         region: Nullable(Type.String()),
-        sharePct: Type.Number({ description: 'Share of the product that traces back to this origin, in %' }),
+        sharePct: Type.Number({ description: 'Share of the product that traces back to this origin, in % (one decimal)' }),
       }),
+      { description: 'Origin bases by share, at most 8' },
     ),
-    harvests: Type.Array(Type.Object({ date: Timestamp, rootAgeYears: Nullable(Type.Integer()), antlerGrade: Nullable(Type.String()) })),
+    moreOrigins: Type.Integer({ description: 'Further origin bases not listed' }),
+    harvests: Type.Array(Type.Object({ date: Timestamp, rootAgeYears: Nullable(Type.Integer()), antlerGrade: Nullable(Type.String()) }), {
+      description: 'Distinct harvest days with root age or antler grade, at most 8',
+    }),
     processing: Type.Array(
       Type.Object({ stage: Type.String(), organization: Type.String(), date: Timestamp, steps: Type.Array(Type.String()) }),
     ),

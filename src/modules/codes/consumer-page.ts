@@ -30,6 +30,7 @@ const LABELS = {
     scans: '本码扫描次数',
     stages: { seed: '种子种苗', cultivation: '种植养殖', harvest: '采收', processed: '产地加工', decoction_piece: '饮片炮制', product: '成品' } as Record<string, string>,
     none: '暂无记录',
+    more: (n: number) => `另有 ${n} 个产地基地`,
     switchLang: 'English',
     footer: '信息由产业链各环节企业录入，HerbTrace 药材溯源平台提供查询。',
   },
@@ -58,6 +59,7 @@ const LABELS = {
     scans: 'Scans of this code',
     stages: { seed: 'Seed', cultivation: 'Cultivation', harvest: 'Harvest', processed: 'Origin processing', decoction_piece: 'Decoction pieces', product: 'Product' } as Record<string, string>,
     none: 'Nothing recorded',
+    more: (n: number) => `and ${n} more origin bases`,
     switchLang: '中文',
     footer: 'Recorded by the companies along the chain; served by HerbTrace.',
   },
@@ -85,7 +87,7 @@ export function renderConsumerPage(view: ConsumerResolveView, lang: Lang, selfPa
       ),
       section(
         L.origin,
-        list(view.origins.map((o) => `<li><b>${e(o.region ?? '')}</b>${o.base ? ` · ${e(L.base)}: ${e(o.base)}` : ''}<br><span class="muted">${e(o.organization)} · ${e(L.share)} ${e(o.sharePct.toFixed(1))}%</span></li>`)),
+        list(view.origins.map((o) => `<li><b>${e(o.region ?? '')}</b>${o.base ? ` · ${e(L.base)}: ${e(o.base)}` : ''}<br><span class="muted">${e(o.organization)} · ${e(L.share)} ${e(o.sharePct.toFixed(1))}%</span></li>`).concat(view.moreOrigins > 0 ? [`<li class="muted">${e(L.more(view.moreOrigins))}</li>`] : [])),
       ),
       section(
         L.harvest,

@@ -64,15 +64,6 @@ export function coarseNetwork(ip: string | undefined): string | null {
   return null;
 }
 
-/** Great-circle distance in km. */
-export function distanceKm(a: [number, number], b: [number, number]): number {
-  const rad = Math.PI / 180;
-  const dLat = (b[0] - a[0]) * rad;
-  const dLon = (b[1] - a[1]) * rad;
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a[0] * rad) * Math.cos(b[0] * rad) * Math.sin(dLon / 2) ** 2;
-  return 2 * 6371 * Math.asin(Math.min(1, Math.sqrt(h)));
-}
-
 /** The page language: ?lang= wins, then the first of Accept-Language that is Chinese or English; Chinese by default. */
 export function pickLang(query: string | undefined, acceptLanguage: string | undefined): Lang {
   if (query) return query.startsWith('en') ? 'en' : 'zh-CN';
@@ -131,11 +122,22 @@ type Detail = Omit<ConsumerResolveView, 'verdict' | 'message' | 'warning' | 'lan
 /** The chain part of a page changes rarely; it is kept briefly per lot (status and verdict are always read fresh). */
 const DETAIL_TTL_MS = 30_000;
 const DETAIL_MAX = 1000;
-const detailCache = new Map<string, { at: number; detail: Detail }>();
+/** Most entries of each list on the page. */
+const MAX_ITEMS = 8;
+// Promises, so concurrent scans of one lot wait for the same computation instead of each running the graph query.
+const detailCache = new Map<string, { at: number; detail: Promise<Detail> }>();
 
-async function lotDetail(db: Database, row: repo.ResolveRow, maxNodes: number): Promise<Detail> {
+function lotDetail(db: Database, row: repo.ResolveRow, maxNodes: number): Promise<Detail> {
   const cached = detailCache.get(row.lotId);
   if (cached && Date.now() - cached.at < DETAIL_TTL_MS) return cached.detail;
+  const detail = computeLotDetail(db, row, maxNodes);
+  if (detailCache.size >= DETAIL_MAX) detailCache.delete(detailCache.keys().next().value!);
+  detailCache.set(row.lotId, { at: Date.now(), detail });
+  detail.catch(() => detailCache.delete(row.lotId));
+  return detail;
+}
+
+async function computeLotDetail(db: Database, row: repo.ResolveRow, maxNodes: number): Promise<Detail> {
 
   const graph = await provenanceRepo.fetchAncestors(db, row.lotId, maxNodes);
   const nodes = new Map(graph.nodes.map((n) => [n.id, n]));
@@ -161,31 +163,27 @@ async function lotDetail(db: Database, row: repo.ResolveRow, maxNodes: number): 
   const local = (ms: number, offset: number) => formatOffsetTime(new Date(ms), offset);
   const str = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : null);
 
-  const detail: Detail = {
-    product: {
-      name: str(row.attributes.name) ?? row.speciesNameZh,
-      species: { code: row.speciesCode, nameZh: row.speciesNameZh, nameEn: row.speciesNameEn, latinName: row.latinName },
-      lotNumber: row.lotNumber,
-      stage: row.stage,
-      gtin: row.gtin,
-      producedAt: local(row.producedAtMs, row.producedAtOffset),
-      expiryDate: str(row.attributes.expiryDate),
-    },
-    producer: { name: row.producerName, region: regions.get(row.producerRegionCode)?.fullName ?? null },
-    origins: originList
-      .map((o, i) => {
-        const site = o.node.siteId ? sites.get(o.node.siteId) : undefined;
-        const region = site ? regions.get(site.regionCode) : undefined;
-        return {
-          base: site?.name ?? null,
-          organization: orgs.get(o.node.producerId)?.name ?? '',
-          regionCode: site?.regionCode ?? null,
-          region: region?.fullName ?? null,
-          sharePct: Number(pct[i]) * 100,
-        };
-      })
-      .sort((a, b) => b.sharePct - a.sharePct),
-    harvests: graph.nodes
+  // A consumer reads a phone screen, not a lineage: bases are merged per site and every list is capped (a
+  // product blended from 50 decoction-piece lots has hundreds of harvests upstream).
+  const bySite = new Map<string, { base: string | null; organization: string; regionCode: string | null; region: string | null; share: number }>();
+  originList.forEach((o, i) => {
+    const site = o.node.siteId ? sites.get(o.node.siteId) : undefined;
+    const key = site ? `site:${site.id}` : `lot:${o.node.id}`;
+    const entry = bySite.get(key) ?? {
+      base: site?.name ?? null,
+      organization: orgs.get(o.node.producerId)?.name ?? '',
+      regionCode: site?.regionCode ?? null,
+      region: site ? (regions.get(site.regionCode)?.fullName ?? null) : null,
+      share: 0,
+    };
+    entry.share += Number(pct[i]) * 100;
+    bySite.set(key, entry);
+  });
+  const originEntries = [...bySite.values()].sort((a, b) => b.share - a.share);
+  const distinct = <T>(items: T[], key: (t: T) => string) => [...new Map(items.map((t) => [key(t), t])).values()];
+
+  const harvests = distinct(
+    graph.nodes
       .filter((n) => n.stage === 'harvest')
       .sort((a, b) => a.producedAtMs - b.producedAtMs)
       .map((n) => ({
@@ -193,7 +191,10 @@ async function lotDetail(db: Database, row: repo.ResolveRow, maxNodes: number): 
         rootAgeYears: Number.isInteger(n.attributes.rootAgeYears) ? (n.attributes.rootAgeYears as number) : null,
         antlerGrade: str(n.attributes.antlerGrade),
       })),
-    processing: graph.nodes
+    (h) => `${h.date.slice(0, 10)}|${h.rootAgeYears}|${h.antlerGrade}`,
+  );
+  const processing = distinct(
+    graph.nodes
       .filter((n) => Array.isArray((n.process as { steps?: unknown } | null)?.steps))
       .sort((a, b) => a.producedAtMs - b.producedAtMs)
       .map((n) => ({
@@ -206,15 +207,35 @@ async function lotDetail(db: Database, row: repo.ResolveRow, maxNodes: number): 
           return `${String(s.op ?? '')}${p ? ` (${p})` : ''}`;
         }),
       })),
-    tests: reports
-      .map((r) => ({ node: nodes.get(r.lotId)!, r }))
-      .sort((a, b) => a.r.testedAtMs - b.r.testedAtMs)
-      .map(({ node, r }) => ({ stage: node.stage, lotNumber: node.lotNumber, lab: r.lab, testedAt: local(r.testedAtMs, r.testedAtOffset), verdict: r.verdict })),
-    certificates: certificates.map((c) => ({ kind: c.kind, organization: c.organization, authority: c.authority, number: c.number, validUntil: c.validUntil })),
+    (p) => `${p.stage}|${p.organization}|${p.steps.join('>')}`,
+  );
+  // Failed tests first: a consumer must see those even when a blend has many passing reports.
+  const tests = reports
+    .map(({ lotId, ...r }) => ({ node: nodes.get(lotId)!, r }))
+    .sort((a, b) => Number(a.r.verdict === 'pass') - Number(b.r.verdict === 'pass') || a.r.testedAtMs - b.r.testedAtMs)
+    .map(({ node, r }) => ({ stage: node.stage, lotNumber: node.lotNumber, lab: r.lab, testedAt: local(r.testedAtMs, r.testedAtOffset), verdict: r.verdict }));
+
+  const detail: Detail = {
+    product: {
+      name: str(row.attributes.name) ?? row.speciesNameZh,
+      species: { code: row.speciesCode, nameZh: row.speciesNameZh, nameEn: row.speciesNameEn, latinName: row.latinName },
+      lotNumber: row.lotNumber,
+      stage: row.stage,
+      gtin: row.gtin,
+      producedAt: local(row.producedAtMs, row.producedAtOffset),
+      expiryDate: str(row.attributes.expiryDate),
+    },
+    producer: { name: row.producerName, region: regions.get(row.producerRegionCode)?.fullName ?? null },
+    origins: originEntries.slice(0, MAX_ITEMS).map(({ share, ...o }) => ({ ...o, sharePct: Math.round(share * 10) / 10 })),
+    moreOrigins: Math.max(0, originEntries.length - MAX_ITEMS),
+    harvests: harvests.slice(0, MAX_ITEMS),
+    processing: processing.slice(0, MAX_ITEMS),
+    tests: tests.slice(0, MAX_ITEMS),
+    certificates: distinct(certificates, (c) => `${c.kind}|${c.authority}|${c.number}`)
+      .slice(0, MAX_ITEMS)
+      .map((c) => ({ kind: c.kind, organization: c.organization, authority: c.authority, number: c.number, validUntil: c.validUntil })),
     giClaims,
   };
-  if (detailCache.size >= DETAIL_MAX) detailCache.delete(detailCache.keys().next().value!);
-  detailCache.set(row.lotId, { at: Date.now(), detail });
   return detail;
 }
 
@@ -228,6 +249,7 @@ function unknownView(lang: Lang, code: string | null): ConsumerResolveView {
     product: null,
     producer: null,
     origins: [],
+    moreOrigins: 0,
     harvests: [],
     processing: [],
     tests: [],
@@ -238,8 +260,9 @@ function unknownView(lang: Lang, code: string | null): ConsumerResolveView {
 }
 
 /**
- * Resolves a scanned code into the consumer projection and records the scan. Reads go to the read handle
- * (a replica when configured); the scan and the counts the verdict depends on go to the primary.
+ * Resolves a scanned code into the consumer projection and records the scan. The scan (lookup, counts, verdict
+ * and insert in one statement) runs on the primary since it writes; the lot's chain, the heavy part, is read on
+ * the read handle (a replica when configured) and cached briefly per lot.
  */
 export async function resolveCode(
   database: { db: Database; read: Database },
@@ -248,38 +271,27 @@ export async function resolveCode(
   lang: Lang,
   settings: ResolveSettings,
 ): Promise<{ found: boolean; view: ConsumerResolveView }> {
-  const row = await repo.findResolveRow(database.read, key.code);
-  const matches = row && (key.gtin === undefined || (row.level === 'unit' && row.gtin === key.gtin && row.lotNumber === key.lotNumber));
-  if (!row || !matches) return { found: false, view: unknownView(lang, key.code) };
-
-  let verdict: VerdictValue = 'genuine';
-  let count = 1;
-  if (row.voided || row.status === 'destroyed') verdict = 'void';
-  else if (row.status === 'recalled') verdict = 'recalled';
-  const since = new Date(Date.now() - settings.windowHours * 3_600_000);
-  const window = await repo.scanWindow(database.db, row.code, since, settings.suspiciousCount + 1);
-  count = window.count + 1;
-  if (verdict === 'genuine' && row.level === 'unit') {
-    const here: [number, number] | undefined = client.lat !== undefined && client.lon !== undefined ? [client.lat, client.lon] : undefined;
-    const points = here ? [...window.points, here] : window.points;
-    let far = false;
-    for (let i = 0; i < points.length && !far; i++) {
-      for (let j = i + 1; j < points.length && !far; j++) far = distanceKm(points[i]!, points[j]!) > settings.distanceKm;
-    }
-    if (count > settings.suspiciousCount || far) verdict = 'suspicious';
-  }
   const hasLocation = client.lat !== undefined && client.lon !== undefined;
-  await repo.insertScan(database.db, {
-    code: row.code,
-    lotId: row.lotId,
-    network: client.network,
-    userAgent: client.userAgent === null ? null : client.userAgent.slice(0, 300),
-    lat: hasLocation ? client.lat : null,
-    lon: hasLocation ? client.lon : null,
-    regionCode: client.regionCode ?? null,
-    verdict,
-  });
-
+  if (key.gtin !== undefined) {
+    // A Digital Link names the GTIN and lot too: a real serial under another product is not that product's code,
+    // and its scan is not recorded against the code.
+    const row = await repo.findResolveRow(database.read, key.code);
+    if (!row || row.level !== 'unit' || row.gtin !== key.gtin || row.lotNumber !== key.lotNumber) return { found: false, view: unknownView(lang, key.code) };
+  }
+  const row = await repo.scanCode(
+    database.db,
+    key.code,
+    {
+      network: client.network,
+      userAgent: client.userAgent === null ? null : client.userAgent.slice(0, 300),
+      lat: hasLocation ? client.lat : null,
+      lon: hasLocation ? client.lon : null,
+      regionCode: client.regionCode ?? null,
+    },
+    { since: new Date(Date.now() - settings.windowHours * 3_600_000), suspiciousCount: settings.suspiciousCount, distanceKm: settings.distanceKm },
+  );
+  if (!row) return { found: false, view: unknownView(lang, key.code) };
+  const verdict = row.verdict as VerdictValue;
   const detail = await lotDetail(database.read, row, settings.maxNodes);
   return {
     found: true,
@@ -291,7 +303,7 @@ export async function resolveCode(
       code: row.code,
       ...detail,
       product: { ...detail.product, status: row.status },
-      scans: { count },
+      scans: { count: row.count },
     },
   };
 }
