@@ -22,7 +22,16 @@ import {
 } from './codes.schemas.js';
 import * as codes from './codes.service.js';
 import { etagOf, qrPng, qrSvg } from './qr.js';
-import { coarseNetwork, parseDigitalLink, parseShortCode, pickLang, resolveCode, type ResolveKey, type ResolveSettings } from './resolve.service.js';
+import {
+  coarseNetwork,
+  malformedCodeView,
+  parseDigitalLink,
+  parseShortCode,
+  pickLang,
+  resolveCode,
+  type ResolveKey,
+  type ResolveSettings,
+} from './resolve.service.js';
 
 const tags = ['codes'];
 
@@ -170,7 +179,7 @@ export const codeRoutes: FastifyPluginAsyncTypebox<CodeRouteOptions> = async (ap
     } catch (error) {
       if (json || !(error instanceof AppError)) throw error;
       // A browser gets a page, not a problem document: the code on the pack is unreadable or made up.
-      const page = renderConsumerPage(unknownPage(lang), lang, selfPath);
+      const page = renderConsumerPage(malformedCodeView(lang), lang, selfPath);
       return reply.code(400).type('text/html; charset=utf-8').send(page);
     }
     const { found, view } = await resolveCode(
@@ -232,23 +241,3 @@ export const codeRoutes: FastifyPluginAsyncTypebox<CodeRouteOptions> = async (ap
       ),
   );
 };
-
-function unknownPage(lang: 'zh-CN' | 'en') {
-  return {
-    verdict: 'unknown' as const,
-    message: lang === 'en' ? 'This is not a code we issue: it cannot be read.' : '这不是本平台签发的码格式，无法识别。',
-    warning: lang === 'en' ? 'Check that you scanned the code on the pack. If the product shows no other valid code, it may be counterfeit.' : '请确认扫描的是包装上的溯源码。若包装上没有其他有效的码，产品可能是假冒的。',
-    lang,
-    code: null,
-    product: null,
-    producer: null,
-    origins: [],
-    moreOrigins: 0,
-    harvests: [],
-    processing: [],
-    tests: [],
-    certificates: [],
-    giClaims: [],
-    scans: null,
-  };
-}

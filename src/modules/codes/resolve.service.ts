@@ -239,6 +239,18 @@ async function computeLotDetail(db: Database, row: repo.ResolveRow, maxNodes: nu
   return detail;
 }
 
+/** The page for a path that is not a code of ours at all (malformed): unknown, with its own explanation. */
+export function malformedCodeView(lang: Lang): ConsumerResolveView {
+  return {
+    ...unknownView(lang, null),
+    message: lang === 'en' ? 'This is not a code we issue: it cannot be read.' : '这不是本平台签发的码格式，无法识别。',
+    warning:
+      lang === 'en'
+        ? 'Check that you scanned the code on the pack. If the product shows no other valid code, it may be counterfeit.'
+        : '请确认扫描的是包装上的溯源码。若包装上没有其他有效的码，产品可能是假冒的。',
+  };
+}
+
 function unknownView(lang: Lang, code: string | null): ConsumerResolveView {
   return {
     verdict: 'unknown',
