@@ -9,44 +9,24 @@ import { newId } from './lib/ids.js';
 import { Problem } from './lib/schemas.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { organizationRoutes } from './modules/organizations/organizations.routes.js';
-import {
-  ApiKey,
-  CreateApiKeyBody,
-  CreatedApiKey,
-  CreateOrganizationBody,
-  Organization,
-} from './modules/organizations/organizations.schemas.js';
+import { organizationSchemas } from './modules/organizations/organizations.schemas.js';
 import { siteRoutes } from './modules/sites/sites.routes.js';
-import { CreateSiteBody, Site } from './modules/sites/sites.schemas.js';
+import { siteSchemas } from './modules/sites/sites.schemas.js';
 import { lotRoutes } from './modules/lots/lots.routes.js';
-import { CommissionLotBody, Lot, LotEvent, ObservationBody, StatusChangeBody, StatusChangeResult } from './modules/lots/lots.schemas.js';
+import { lotSchemas } from './modules/lots/lots.schemas.js';
 import { shipmentRoutes } from './modules/shipments/shipments.routes.js';
-import { CreateShipmentBody, ReceiveShipmentBody, RefuseShipmentBody, Shipment } from './modules/shipments/shipments.schemas.js';
+import { shipmentSchemas } from './modules/shipments/shipments.schemas.js';
 import { speciesRoutes } from './modules/species/species.routes.js';
 import { provenanceRoutes } from './modules/provenance/provenance.routes.js';
-import { Descendants, GraphEdge, GraphLot, Provenance, Timeline, TimelineEvent } from './modules/provenance/provenance.schemas.js';
+import { provenanceSchemas } from './modules/provenance/provenance.schemas.js';
 import { transformationRoutes } from './modules/transformations/transformations.routes.js';
-import { CreateTransformationBody, Transformation } from './modules/transformations/transformations.schemas.js';
+import { transformationSchemas } from './modules/transformations/transformations.schemas.js';
 import { qualityRoutes } from './modules/quality/quality.routes.js';
-import {
-  Analyte,
-  Certificate,
-  CreateCertificateBody,
-  GiClaim,
-  GiClaimBody,
-  GiProduct,
-  LabGrant,
-  LabGrantBody,
-  LabReport,
-  LabResultBody,
-  Limit,
-  SetGiRegionsBody,
-  Verification,
-} from './modules/quality/quality.schemas.js';
+import { qualitySchemas } from './modules/quality/quality.schemas.js';
 import { codeRoutes } from './modules/codes/codes.routes.js';
-import { Code, CodeScans, ConsumerResolve, IssueCodesBody, IssuedCodes, LotScans, ScanStats, VoidCodeBody } from './modules/codes/codes.schemas.js';
+import { codeSchemas } from './modules/codes/codes.schemas.js';
 import { QuantitySchema } from './lib/quantity.js';
-import { Species } from './modules/species/species.schemas.js';
+import { speciesSchemas } from './modules/species/species.schemas.js';
 import authPlugin from './plugins/auth.js';
 import dbPlugin from './plugins/db.js';
 import errorsPlugin from './plugins/errors.js';
@@ -70,53 +50,15 @@ const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.
 const SHARED_SCHEMAS = [
   Problem,
   QuantitySchema,
-  CreateOrganizationBody,
-  Organization,
-  CreateApiKeyBody,
-  ApiKey,
-  CreatedApiKey,
-  CreateSiteBody,
-  Site,
-  Species,
-  CommissionLotBody,
-  Lot,
-  StatusChangeBody,
-  StatusChangeResult,
-  ObservationBody,
-  LotEvent,
-  CreateTransformationBody,
-  Transformation,
-  CreateShipmentBody,
-  ReceiveShipmentBody,
-  RefuseShipmentBody,
-  Shipment,
-  GraphLot,
-  GraphEdge,
-  Provenance,
-  Descendants,
-  TimelineEvent,
-  Timeline,
-  Analyte,
-  Limit,
-  LabGrantBody,
-  LabGrant,
-  LabResultBody,
-  LabReport,
-  CreateCertificateBody,
-  Certificate,
-  GiProduct,
-  SetGiRegionsBody,
-  GiClaimBody,
-  GiClaim,
-  Verification,
-  IssueCodesBody,
-  IssuedCodes,
-  Code,
-  VoidCodeBody,
-  ScanStats,
-  CodeScans,
-  LotScans,
-  ConsumerResolve,
+  ...organizationSchemas,
+  ...siteSchemas,
+  ...speciesSchemas,
+  ...lotSchemas,
+  ...transformationSchemas,
+  ...shipmentSchemas,
+  ...provenanceSchemas,
+  ...qualitySchemas,
+  ...codeSchemas,
 ];
 
 /**

@@ -175,3 +175,6 @@ export const QrQuery = Type.Object(
   { size: Type.Optional(Type.Integer({ minimum: 64, maximum: 2048, default: 320, description: 'Width in pixels (PNG) or nominal size (SVG)' })) },
   { additionalProperties: false },
 );
+
+/** The named schemas of this module, registered once in app.ts (validation, serialisation, OpenAPI components). */
+export const codeSchemas = [IssueCodesBody, IssuedCodes, Code, VoidCodeBody, ScanStats, CodeScans, LotScans, ConsumerResolve];

@@ -220,3 +220,6 @@ export const LotEvent = Type.Object(
   { $id: 'LotEvent' },
 );
 export type LotEventView = Static<typeof LotEvent>;
+
+/** The named schemas of this module, registered once in app.ts (validation, serialisation, OpenAPI components). */
+export const lotSchemas = [CommissionLotBody, Lot, StatusChangeBody, StatusChangeResult, ObservationBody, LotEvent];

@@ -106,3 +106,6 @@ export const ApiKeyParams = Type.Object(
   { id: Type.String({ minLength: 1, maxLength: 64 }), keyId: Type.String({ minLength: 1, maxLength: 64 }) },
   { additionalProperties: false },
 );
+
+/** The named schemas of this module, registered once in app.ts (validation, serialisation, OpenAPI components). */
+export const organizationSchemas = [CreateOrganizationBody, Organization, CreateApiKeyBody, ApiKey, CreatedApiKey];

@@ -158,3 +158,6 @@ export const Timeline = Type.Object(
   { items: Type.Array(ref(TimelineEvent)), nextCursor: Type.Union([Type.String(), Type.Null()]) },
   { $id: 'Timeline' },
 );
+
+/** The named schemas of this module, registered once in app.ts (validation, serialisation, OpenAPI components). */
+export const provenanceSchemas = [GraphLot, GraphEdge, Provenance, Descendants, TimelineEvent, Timeline];

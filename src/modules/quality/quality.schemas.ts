@@ -223,3 +223,6 @@ export const Analyte = Type.Object(
   { code: Type.String(), nameZh: Type.String(), nameEn: Type.String(), category: Type.String(), units: Type.Array(Type.String()) },
   { $id: 'Analyte' },
 );
+
+/** The named schemas of this module, registered once in app.ts (validation, serialisation, OpenAPI components). */
+export const qualitySchemas = [Analyte, Limit, LabGrantBody, LabGrant, LabResultBody, LabReport, CreateCertificateBody, Certificate, GiProduct, SetGiRegionsBody, GiClaimBody, GiClaim, Verification];

@@ -72,3 +72,6 @@ export const ShipmentListQuery = Type.Object(
   { additionalProperties: false },
 );
 export type ShipmentListInput = Static<typeof ShipmentListQuery>;
+
+/** The named schemas of this module, registered once in app.ts (validation, serialisation, OpenAPI components). */
+export const shipmentSchemas = [CreateShipmentBody, ReceiveShipmentBody, RefuseShipmentBody, Shipment];

@@ -66,3 +66,6 @@ export const SiteListQuery = Type.Object(
   { additionalProperties: false },
 );
 export type SiteListInput = Static<typeof SiteListQuery>;
+
+/** The named schemas of this module, registered once in app.ts (validation, serialisation, OpenAPI components). */
+export const siteSchemas = [CreateSiteBody, Site];

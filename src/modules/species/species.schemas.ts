@@ -33,3 +33,6 @@ export const SpeciesParams = Type.Object(
   { code: Type.String({ minLength: 1, maxLength: 64 }) },
   { additionalProperties: false },
 );
+
+/** The named schemas of this module, registered once in app.ts (validation, serialisation, OpenAPI components). */
+export const speciesSchemas = [Species];

@@ -55,3 +55,6 @@ export const Transformation = Type.Object(
   { $id: 'Transformation' },
 );
 export type TransformationView = Static<typeof Transformation>;
+
+/** The named schemas of this module, registered once in app.ts (validation, serialisation, OpenAPI components). */
+export const transformationSchemas = [CreateTransformationBody, Transformation];
