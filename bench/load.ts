@@ -46,34 +46,33 @@ function bodyFor(worker: number, n: number): string {
   });
 }
 
-function get(path: string): Promise<number> {
+/** One request on the keep-alive agent; resolves with the status once the body has been read. */
+function send(method: 'GET' | 'POST', path: string, body?: string): Promise<number> {
+  const headers = body === undefined ? plan.headers : { ...plan.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: target.hostname, port: target.port, path, method: 'GET', agent, headers: plan.headers }, (res) => {
+    const req = http.request({ host: target.hostname, port: target.port, path, method, agent, headers }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 0));
     });
     req.on('error', reject);
-    req.end();
-  });
-}
-
-function post(body: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent, headers: { ...plan.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', reject);
     req.end(body);
   });
 }
+const get = (path: string) => send('GET', path);
+const post = (body: string) => send('POST', target.pathname, body);
 
 const latencies: number[] = [];
 let errors = 0;
 let firstError: string | undefined;
+
+/** Records one response: its latency from `since` and whether it had the expected status. */
+function record(status: number, since: bigint, what: string): void {
+  latencies.push(Number(process.hrtime.bigint() - since) / 1e6);
+  if (status !== plan.expectStatus) {
+    errors++;
+    firstError ??= `status ${status}${what}`;
+  }
+}
 const deadline = Date.now() + plan.durationMs;
 const started = Date.now();
 
@@ -85,12 +84,7 @@ if (plan.body.kind === 'get') {
       while (next < paths.length) {
         const path = paths[next++]!;
         const t0 = process.hrtime.bigint();
-        const status = await get(path);
-        latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
-        if (status !== plan.expectStatus) {
-          errors++;
-          firstError ??= `status ${status} for ${path}`;
-        }
+        record(await get(path), t0, ` for ${path}`);
       }
     }),
   );
@@ -115,11 +109,7 @@ if (plan.body.kind === 'get') {
       get(path).then(
         (status) => {
           inFlight--;
-          latencies.push(Number(process.hrtime.bigint() - scheduled) / 1e6);
-          if (status !== plan.expectStatus) {
-            errors++;
-            firstError ??= `status ${status} for ${path}`;
-          }
+          record(status, scheduled, ` for ${path}`);
         },
         (error: Error) => {
           inFlight--;
@@ -138,25 +128,15 @@ if (plan.body.kind === 'get') {
       while (Date.now() < deadline) {
         const path = paths[next++ % paths.length]!;
         const t0 = process.hrtime.bigint();
-        const status = await get(path);
-        latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
-        if (status !== plan.expectStatus) {
-          errors++;
-          firstError ??= `status ${status} for ${path}`;
-        }
+        record(await get(path), t0, ` for ${path}`);
       }
     }),
   );
 } else await Promise.all(
   Array.from({ length: plan.concurrency }, async (_, worker) => {
     for (let n = 0; Date.now() < deadline; n++) {
-      const started = process.hrtime.bigint();
-      const status = await post(bodyFor(worker, n));
-      latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
-      if (status !== plan.expectStatus) {
-        errors++;
-        firstError ??= `status ${status}`;
-      }
+      const t0 = process.hrtime.bigint();
+      record(await post(bodyFor(worker, n)), t0, '');
     }
   }),
 );

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { buildApp, type AppConfig } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
 
 export const BENCH_ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
 
@@ -28,22 +29,14 @@ export async function scratchDatabase(suffix: string) {
 
 export async function startServer(databaseUrl: string | undefined, dataDir = 'memory://') {
   const config: AppConfig = {
+    ...loadConfig({}),
     port: 0,
-    host: '127.0.0.1',
     databaseUrl,
-    databaseReadUrl: undefined,
     dataDir,
     adminToken: BENCH_ADMIN_TOKEN,
     publicBaseUrl: 'http://localhost',
     logLevel: 'silent',
-    bodyLimitBytes: 1_048_576,
     publicRateLimitPerMinute: 1_000_000,
-    trustProxy: false,
-    graphMaxNodes: 50_000,
-    graphMaxDepth: 200,
-    scanSuspiciousCount: 20,
-    scanSuspiciousDistanceKm: 500,
-    scanWindowHours: 720,
   };
   return buildApp({ config, logger: false });
 }

@@ -1,5 +1,6 @@
 import type { DatabaseHandle } from './db/client.js';
 import { buildApp, type AppConfig } from './app.js';
+import { loadConfig } from './config.js';
 
 /** A database handle for building the app without one: the OpenAPI document needs routes, not data. */
 function noDatabase(): DatabaseHandle {
@@ -11,24 +12,8 @@ function noDatabase(): DatabaseHandle {
 
 /** The OpenAPI document exactly as `GET /docs/json` serves it, with fixed config so the output is stable. */
 export async function generateOpenApiDocument(): Promise<unknown> {
-  const config: AppConfig = {
-    port: 3000,
-    host: '127.0.0.1',
-    databaseUrl: undefined,
-    databaseReadUrl: undefined,
-    dataDir: 'memory://',
-    adminToken: 'openapi-generation-only-token',
-    publicBaseUrl: 'http://localhost:3000',
-    logLevel: 'silent',
-    bodyLimitBytes: 1_048_576,
-    publicRateLimitPerMinute: 300,
-    trustProxy: false,
-    graphMaxNodes: 50_000,
-    graphMaxDepth: 200,
-    scanSuspiciousCount: 20,
-    scanSuspiciousDistanceKm: 500,
-    scanWindowHours: 720,
-  };
+  // The defaults of an empty environment: the document must not depend on where it is generated.
+  const config: AppConfig = { ...loadConfig({}), dataDir: 'memory://', adminToken: 'openapi-generation-only-token', logLevel: 'silent' };
   const app = await buildApp({ config, database: noDatabase(), logger: false });
   try {
     await app.ready();

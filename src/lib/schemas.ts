@@ -78,3 +78,9 @@ export const IdempotencyHeaders = Type.Object({
     }),
   ),
 });
+
+/** A quantity as answered (lib/quantity.ts quantityView): the value as a number and its unit. */
+export const QuantityView = Type.Object({ value: Type.Number(), unit: Type.String() });
+
+/** An organisation named in an answer. */
+export const OrganizationRef = Type.Object({ id: Type.String(), name: Type.String() });

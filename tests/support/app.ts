@@ -1,27 +1,20 @@
 import type { Test } from 'tap';
 import { buildApp, type AppConfig } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
 import { organizationCodeCheckCharacter, creditCodeCheckCharacter } from '../../src/lib/identifiers.js';
 import { createTestDatabase } from './databases.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 
+// Defaults come from loadConfig on an empty environment, so a new setting needs no change here.
 export const testConfig = (overrides: Partial<AppConfig> = {}): AppConfig => ({
+  ...loadConfig({}),
   port: 0,
-  host: '127.0.0.1',
-  databaseUrl: undefined,
-  databaseReadUrl: undefined,
   dataDir: 'memory://',
   adminToken: ADMIN_TOKEN,
   publicBaseUrl: 'https://trace.example.cn',
   logLevel: 'silent',
-  bodyLimitBytes: 1_048_576,
   publicRateLimitPerMinute: 10_000,
-  trustProxy: false,
-  graphMaxNodes: 50_000,
-  graphMaxDepth: 200,
-  scanSuspiciousCount: 20,
-  scanSuspiciousDistanceKm: 500,
-  scanWindowHours: 720,
   ...overrides,
 });
 

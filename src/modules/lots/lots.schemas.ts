@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { QuantitySchema } from '../../lib/quantity.js';
-import { ref, Timestamp } from '../../lib/schemas.js';
+import { OrganizationRef, QuantityView, ref, Timestamp } from '../../lib/schemas.js';
 
 export const STAGES = ['seed', 'cultivation', 'harvest', 'processed', 'decoction_piece', 'product'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -58,8 +58,6 @@ export const CommissionLotBody = Type.Object(
 );
 export type CommissionLotInput = Static<typeof CommissionLotBody>;
 
-const QuantityView = Type.Object({ value: Type.Number(), unit: Type.String() });
-const OrgRef = Type.Object({ id: Type.String(), name: Type.String() });
 
 export const Lot = Type.Object(
   {
@@ -67,8 +65,8 @@ export const Lot = Type.Object(
     lotNumber: Type.String(),
     stage: Type.String(),
     speciesCode: Type.String(),
-    producer: OrgRef,
-    holder: OrgRef,
+    producer: OrganizationRef,
+    holder: OrganizationRef,
     site: Type.Union([
       Type.Object({
         id: Type.String(),
@@ -212,7 +210,7 @@ export const LotEvent = Type.Object(
     id: Type.String({ examples: ['evt_2b4d6f8h0j2l4n6p'] }),
     type: Type.String({ examples: ['transformation', 'agro_input', 'shipment_dispatched', 'status_changed'] }),
     role: Type.String({ description: 'How the event concerns this lot: input, output, subject, shipped, received, returned, cascade' }),
-    organization: OrgRef,
+    organization: OrganizationRef,
     occurredAt: Timestamp,
     recordedAt: Timestamp,
     data: Type.Record(Type.String(), Type.Unknown()),

@@ -1,8 +1,6 @@
 import { Type, type Static } from 'typebox';
-import { ref, Timestamp } from '../../lib/schemas.js';
+import { OrganizationRef, QuantityView, ref, Timestamp } from '../../lib/schemas.js';
 
-const QuantityView = Type.Object({ value: Type.Number(), unit: Type.String() });
-const OrgRef = Type.Object({ id: Type.String(), name: Type.String() });
 const SiteView = Type.Object({
   id: Type.String(),
   organizationId: Type.String(),
@@ -107,7 +105,7 @@ export const Descendants = Type.Object(
     count: Type.Integer({ description: 'Lots made from this one, at any depth' }),
     holders: Type.Array(
       Type.Object({
-        organization: OrgRef,
+        organization: OrganizationRef,
         lots: Type.Array(ref(GraphLot)),
       }),
       { description: 'The descendant lots grouped by their current holder, for notification' },
@@ -146,7 +144,7 @@ export const TimelineEvent = Type.Object(
     type: Type.String({ examples: ['transformation', 'agro_input', 'shipment_dispatched', 'status_changed'] }),
     role: Type.Union([Type.String(), Type.Null()], { description: 'How the event concerns the queried lot; null for an ancestor-only event' }),
     lots: Type.Array(Type.Object({ lotId: Type.String(), role: Type.String() }), { description: 'The lineage lots the event concerns, with their roles' }),
-    organization: OrgRef,
+    organization: OrganizationRef,
     occurredAt: Timestamp,
     recordedAt: Timestamp,
     data: Type.Record(Type.String(), Type.Unknown()),

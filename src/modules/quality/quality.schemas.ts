@@ -1,12 +1,11 @@
 import { Type, type Static } from 'typebox';
-import { ref, Timestamp } from '../../lib/schemas.js';
+import { OrganizationRef, ref, Timestamp } from '../../lib/schemas.js';
 
 const DecimalValue = Type.Union([Type.Number({ minimum: 0 }), Type.String({ pattern: '^[0-9]+(\\.[0-9]+)?$', maxLength: 24 })], {
   description: 'A non-negative number or decimal string, at most 6 decimals',
   examples: ['0.52'],
 });
 const Basis = Type.Unsafe<'as_is' | 'dried'>({ type: 'string', enum: ['as_is', 'dried'], description: 'as_is (default) or dried basis' });
-const OrgRef = Type.Object({ id: Type.String(), name: Type.String() });
 const DateOnly = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', format: 'date', examples: ['2027-12-31'] });
 
 export const LabGrantBody = Type.Object(
@@ -16,7 +15,7 @@ export const LabGrantBody = Type.Object(
 export type LabGrantInput = Static<typeof LabGrantBody>;
 
 export const LabGrant = Type.Object(
-  { lotId: Type.String(), labOrganization: OrgRef, grantedBy: OrgRef, eventId: Type.String(), createdAt: Timestamp },
+  { lotId: Type.String(), labOrganization: OrganizationRef, grantedBy: OrganizationRef, eventId: Type.String(), createdAt: Timestamp },
   { $id: 'LabGrant' },
 );
 
@@ -74,7 +73,7 @@ export const LabReport = Type.Object(
     id: Type.String({ examples: ['lab_3f5h7j9l1n3p5r7t'] }),
     lotId: Type.String(),
     reportNumber: Type.String(),
-    submittedBy: OrgRef,
+    submittedBy: OrganizationRef,
     sampledAt: Timestamp,
     testedAt: Timestamp,
     edition: Type.Union([Type.String(), Type.Null()]),
@@ -127,7 +126,7 @@ export const Certificate = Type.Object(
   {
     id: Type.String({ examples: ['crt_1a3c5e7g9i1k3m5o'] }),
     kind: Type.String(),
-    organization: OrgRef,
+    organization: OrganizationRef,
     siteId: Type.Union([Type.String(), Type.Null()]),
     giCode: Type.Union([Type.String(), Type.Null()]),
     product: Type.Union([Type.String(), Type.Null()]),

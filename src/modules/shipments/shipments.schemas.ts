@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { QuantitySchema } from '../../lib/quantity.js';
-import { ref, Timestamp } from '../../lib/schemas.js';
+import { QuantityView, ref, Timestamp } from '../../lib/schemas.js';
 
 export const SHIPMENT_STATUSES = ['in_transit', 'received', 'refused'] as const;
 
@@ -39,7 +39,6 @@ export const RefuseShipmentBody = Type.Object(
 );
 export type RefuseShipmentInput = Static<typeof RefuseShipmentBody>;
 
-const QuantityView = Type.Object({ value: Type.Number(), unit: Type.String() });
 
 export const Shipment = Type.Object(
   {

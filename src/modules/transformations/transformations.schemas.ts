@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { QuantitySchema } from '../../lib/quantity.js';
-import { ref, Timestamp } from '../../lib/schemas.js';
+import { QuantityView, ref, Timestamp } from '../../lib/schemas.js';
 import { Attributes, Lot, LotNumber, StageSchema } from '../lots/lots.schemas.js';
 
 const ProcessStep = Type.Object(
@@ -41,7 +41,6 @@ export const CreateTransformationBody = Type.Object(
 );
 export type CreateTransformationInput = Static<typeof CreateTransformationBody>;
 
-const QuantityView = Type.Object({ value: Type.Number(), unit: Type.String() });
 
 export const Transformation = Type.Object(
   {
