@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { queryRows } from '../src/db/client.js';
+import { queryPrepared, queryRows } from '../src/db/client.js';
 import { generateChain, sampleIds, shapeFor } from './generate-chain.js';
 import { runLoad, scratchDatabase, startServer, type LoadResult } from './setup.js';
 import { median, percentile, printTable } from './stats.js';
@@ -28,7 +28,8 @@ export async function resolveScenario(): Promise<void> {
   try {
     app.get('/bench/code/:code', async (request) => {
       const { code } = request.params as { code: string };
-      const [row] = await queryRows<{ lot_id: string; level: string }>(app.database.read, sql`select lot_id, level from codes where code = ${code}`);
+      // Prepared like the resolve's own statement, so the floor is the best one lookup does on this stack.
+      const [row] = await queryPrepared<{ lot_id: string; level: string }>(app.database.read, sql`select lot_id, level from codes where code = ${code}`);
       return { lotId: row?.lot_id ?? null, level: row?.level ?? null };
     });
     const shape = shapeFor(Number(process.env.BENCH_LOTS ?? 20_000));

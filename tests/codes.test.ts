@@ -310,3 +310,35 @@ t.test('verdicts: recalled, void, suspicious by count and by distance; scan stat
     t.match(html.body, /请勿食用或使用/);
   });
 });
+
+t.test('concurrent scans are judged against each other and all stored', async (t) => {
+  const w = await codedChain(t, { scanSuspiciousCount: 5, scanSuspiciousDistanceKm: 500 });
+  const { app, database } = w;
+  const [a, b] = (await w.issue(w.coop.headers, w.product.id, { count: 2 })).json().codes as { code: string }[];
+  const get = (url: string) => app.inject({ method: 'GET', url, headers: { accept: 'application/json', 'user-agent': 'concurrent test' } });
+
+  // Sent together, these share the recorder's batches: a scan must still count the ones of its batch before it.
+  const responses = await Promise.all([
+    ...Array.from({ length: 12 }, () => get(`/q/${a!.code}`)),
+    get('/q/NoSuchCode12345'),
+    get(`/q/${b!.code}?lat=43.88&lon=125.32`),
+    get(`/q/${b!.code}?lat=23.13&lon=113.26`),
+  ]);
+  const ofA = responses.slice(0, 12).map((r) => r.json() as { scans: { count: number }; verdict: string });
+  t.ok(responses.slice(0, 12).every((r) => r.statusCode === 200));
+  t.same(ofA.map((v) => v.scans.count).sort((x, y) => x - y), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], 'every scan has its own count');
+  for (const v of ofA) t.equal(v.verdict, v.scans.count > 5 ? 'suspicious' : 'genuine', `scan ${v.scans.count}`);
+
+  t.equal(responses[12]!.statusCode, 404);
+  t.equal(responses[12]!.json().verdict, 'unknown');
+
+  const ofB = responses.slice(13).map((r) => r.json() as { verdict: string; scans: { count: number } });
+  t.same(ofB.map((v) => v.scans.count).sort(), [1, 2]);
+  t.same(ofB.map((v) => v.verdict).sort(), ['genuine', 'suspicious'], 'Changchun and Guangzhou in one batch: the later one is suspicious');
+
+  const stored = await database.db.select().from(codeScans).where(eq(codeScans.lotId, w.product.id));
+  t.equal(stored.filter((s) => s.code === a!.code).length, 12, 'every scan of A stored');
+  t.equal(stored.filter((s) => s.code === a!.code && s.verdict === 'suspicious').length, 7);
+  t.same(stored.filter((s) => s.code === b!.code).map((s) => s.verdict).sort(), ['genuine', 'suspicious']);
+  t.equal(stored.length, 14, 'nothing stored for the unknown code');
+});

@@ -1,9 +1,8 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
-import { queryRows, type Database } from '../../db/client.js';
+import { queryPrepared, queryRows, type Database } from '../../db/client.js';
 import { codes, codeScans } from '../../db/schema.js';
 
 export type CodeRow = typeof codes.$inferSelect;
-export type NewScanRow = typeof codeScans.$inferInsert;
 
 /** Rows per INSERT: one text[] parameter each, so the statement stays small whatever the count. */
 const INSERT_CHUNK = 25_000;
@@ -38,11 +37,8 @@ export async function voidCode(db: Database, code: string, reason: string, event
   await db.execute(sql`update codes set voided_at = now(), void_reason = ${reason}, void_event_id = ${eventId} where code = ${code}`);
 }
 
-/** The code with what the consumer page needs of its lot, producer and species, in one indexed lookup. */
-export interface ResolveRow {
-  code: string;
-  level: string;
-  voided: boolean;
+/** What the consumer page shows of a lot, its producer and species; it does not change once the lot exists. */
+export interface LotHeader {
   lotId: string;
   lotNumber: string;
   stage: string;
@@ -60,70 +56,130 @@ export interface ResolveRow {
   latinName: string;
 }
 
+/** A code with its lot's header, in one indexed lookup. */
+export interface ResolveRow extends LotHeader {
+  code: string;
+  level: string;
+  voided: boolean;
+}
+
+const lotHeaderColumns = sql`l.id as "lotId", l.lot_number as "lotNumber", l.stage, l.status, l.gtin,
+  (extract(epoch from l.produced_at) * 1000)::float8 as "producedAtMs", l.produced_at_offset as "producedAtOffset", l.attributes,
+  l.producer_id as "producerId", o.name as "producerName", o.region_code as "producerRegionCode",
+  s.code as "speciesCode", s.name_zh as "speciesNameZh", s.name_en as "speciesNameEn", s.latin_name as "latinName"`;
+
+const withNumbers = <T extends LotHeader>(row: T): T => ({
+  ...row,
+  producedAtMs: Number(row.producedAtMs),
+  attributes: (typeof row.attributes === 'string' ? JSON.parse(row.attributes) : row.attributes) as Record<string, unknown>,
+});
+
 export async function findResolveRow(db: Database, code: string): Promise<ResolveRow | undefined> {
   const [row] = await queryRows<ResolveRow>(
     db,
-    sql`select c.code, c.level, (c.voided_at is not null) as voided, l.id as "lotId", l.lot_number as "lotNumber", l.stage, l.status, l.gtin,
-          (extract(epoch from l.produced_at) * 1000)::float8 as "producedAtMs", l.produced_at_offset as "producedAtOffset", l.attributes,
-          l.producer_id as "producerId", o.name as "producerName", o.region_code as "producerRegionCode",
-          s.code as "speciesCode", s.name_zh as "speciesNameZh", s.name_en as "speciesNameEn", s.latin_name as "latinName"
+    sql`select c.code, c.level, (c.voided_at is not null) as voided, ${lotHeaderColumns}
         from codes c join lots l on l.id = c.lot_id join organizations o on o.id = l.producer_id join species s on s.code = l.species_code
         where c.code = ${code}`,
   );
-  if (!row) return undefined;
-  return { ...row, producedAtMs: Number(row.producedAtMs), attributes: (typeof row.attributes === 'string' ? JSON.parse(row.attributes) : row.attributes) as Record<string, unknown> };
+  return row && withNumbers(row);
+}
+
+export async function findLotHeader(db: Database, lotId: string): Promise<LotHeader | undefined> {
+  const [row] = await queryRows<LotHeader>(
+    db,
+    sql`select ${lotHeaderColumns}
+        from lots l join organizations o on o.id = l.producer_id join species s on s.code = l.species_code
+        where l.id = ${lotId}`,
+  );
+  return row && withNumbers(row);
 }
 
 export interface ScanRules {
-  since: Date;
+  windowHours: number;
   suspiciousCount: number;
   distanceKm: number;
 }
 
+/** One consumer scan as the resolve route saw it. */
+export interface ScanInput {
+  code: string;
+  scannedAt: Date;
+  network: string | null;
+  userAgent: string | null;
+  lat: number | null;
+  lon: number | null;
+  regionCode: string | null;
+}
+
+export interface ScanJudgement {
+  code: string;
+  lotId: string;
+  /** The lot's status now (the page's status is never cached). */
+  status: string;
+  /** Scans of the code within the window, this one included. */
+  count: number;
+  verdict: string;
+}
+
 /**
- * The whole scan in one statement (one round trip: on this stack each query's socket write is the main CPU
- * cost): finds the code with its lot, counts the code's scans in the window, measures the new location
- * against the located ones, decides the verdict and records the scan. Suspicious: a unit code whose scans,
- * this one included, exceed the count, that was scanned more than `distanceKm` away from this place, or that
- * was already judged suspicious within the window. Void and recalled come first. Nothing is written for an
- * unknown code.
+ * Judges and records a batch of scans in one statement (one round trip and one commit for all of them): each
+ * code is looked up with its lot, its scans in the window before this one are counted (those stored, and those
+ * earlier in the same batch), the distance from this place to the located ones measured, the verdict decided
+ * and the scan stored with it. Suspicious: a unit code whose scans, this one included, exceed the count, that
+ * was scanned more than `distanceKm` away from this place, or that was already judged suspicious within the
+ * window. Void and recalled come first. Nothing is stored for an unknown code (its entry is undefined).
+ *
+ * The batch travels as one JSON parameter, so the statement text is the same for one scan or hundreds
+ * (prepared once per connection) and no value is spliced into SQL.
  */
-export async function scanCode(db: Database, code: string, scan: Omit<NewScanRow, 'code' | 'lotId' | 'verdict'>, rules: ScanRules) {
-  const lat = scan.lat ?? null;
-  const lon = scan.lon ?? null;
-  const [row] = await queryRows<ResolveRow & { count: number; verdict: string }>(
-    db,
-    sql`with c as (
-          select c.code, c.level, (c.voided_at is not null) as voided, l.id as "lotId", l.lot_number as "lotNumber", l.stage, l.status, l.gtin,
-            (extract(epoch from l.produced_at) * 1000)::float8 as "producedAtMs", l.produced_at_offset as "producedAtOffset", l.attributes,
-            l.producer_id as "producerId", o.name as "producerName", o.region_code as "producerRegionCode",
-            s.code as "speciesCode", s.name_zh as "speciesNameZh", s.name_en as "speciesNameEn", s.latin_name as "latinName"
-          from codes c join lots l on l.id = c.lot_id join organizations o on o.id = l.producer_id join species s on s.code = l.species_code
-          where c.code = ${code}),
-        w as (
-          select count(*)::int as n, coalesce(bool_or(verdict = 'suspicious'), false) as flagged,
-            -- Great-circle distance (haversine) to the farthest located scan; 0 when this scan has no location.
-            case when ${lat}::float8 is null or ${lon}::float8 is null then 0 else coalesce(max(2 * 6371 * asin(least(1, sqrt(power(sin(radians(lat - ${lat}::float8) / 2), 2)
-              + cos(radians(${lat}::float8)) * cos(radians(lat)) * power(sin(radians(lon - ${lon}::float8) / 2), 2))))) filter (where lat is not null and lon is not null), 0) end as far
-          from code_scans where code = ${code} and scanned_at > ${rules.since.toISOString()}::timestamptz),
-        v as (
-          select case when c.voided or c.status = 'destroyed' then 'void' when c.status = 'recalled' then 'recalled'
-            when c.level = 'unit' and (w.n + 1 > ${rules.suspiciousCount}::int or w.flagged or w.far > ${rules.distanceKm}::float8) then 'suspicious'
-            else 'genuine' end as verdict
-          from c, w),
-        ins as (
-          insert into code_scans (code, lot_id, network, user_agent, lat, lon, region_code, verdict)
-          select c.code, c."lotId", ${scan.network ?? null}, ${scan.userAgent ?? null}, ${lat}::float8, ${lon}::float8, ${scan.regionCode ?? null}, v.verdict
-          from c, v returning 1)
-        select c.*, w.n + 1 as count, v.verdict, (select count(*) from ins) as inserted from c, w, v`,
+export async function recordScans(db: Database, scans: ScanInput[], rules: ScanRules): Promise<(ScanJudgement | undefined)[]> {
+  const input = JSON.stringify(
+    scans.map((s, i) => ({
+      i,
+      code: s.code,
+      scanned_at: s.scannedAt.toISOString(),
+      network: s.network,
+      user_agent: s.userAgent,
+      lat: s.lat,
+      lon: s.lon,
+      region_code: s.regionCode,
+    })),
   );
-  if (!row) return undefined;
-  return {
-    ...row,
-    count: Number(row.count),
-    producedAtMs: Number(row.producedAtMs),
-    attributes: (typeof row.attributes === 'string' ? JSON.parse(row.attributes) : row.attributes) as Record<string, unknown>,
-  };
+  const rows = await queryPrepared<ScanJudgement & { i: number }>(
+    db,
+    sql`with input as materialized (
+          select * from json_to_recordset(${input}::json)
+            as r(i int, code text, scanned_at timestamptz, network text, user_agent text, lat float8, lon float8, region_code text)),
+        -- LATERAL … LIMIT 1 keeps the lookups on the primary keys whatever the planner guesses of the batch size.
+        c as (
+          select r.*, k.level, k.voided_at, k.lot_id, k.status from input r
+          cross join lateral (select k.level, k.voided_at, k.lot_id, l.status from codes k join lots l on l.id = k.lot_id where k.code = r.code limit 1) k),
+        judged as (
+          select c.*, w.n, w.flagged, w.far from c cross join lateral (
+            select count(*)::int as n, coalesce(bool_or(p.suspicious), false) as flagged,
+              -- Great-circle distance (haversine) to the farthest located scan; 0 when this scan has no location.
+              coalesce(max(2 * 6371 * asin(least(1, sqrt(power(sin(radians(p.lat - c.lat) / 2), 2)
+                + cos(radians(c.lat)) * cos(radians(p.lat)) * power(sin(radians(p.lon - c.lon) / 2), 2)))))
+                filter (where p.lat is not null and p.lon is not null and c.lat is not null and c.lon is not null), 0) as far
+            from (
+              select s.lat, s.lon, s.verdict = 'suspicious' as suspicious from code_scans s
+                where s.code = c.code and s.scanned_at > c.scanned_at - make_interval(hours => ${rules.windowHours}::int)
+              union all
+              select e.lat, e.lon, false from input e where e.code = c.code and e.i < c.i) p) w),
+        v as (
+          select judged.*, case when voided_at is not null or status = 'destroyed' then 'void' when status = 'recalled' then 'recalled'
+              when level = 'unit' and (n + 1 > ${rules.suspiciousCount}::int or flagged or far > ${rules.distanceKm}::float8) then 'suspicious'
+              else 'genuine' end as verdict
+          from judged),
+        stored as (
+          insert into code_scans (code, lot_id, scanned_at, network, user_agent, lat, lon, region_code, verdict)
+          select code, lot_id, scanned_at, network, user_agent, lat, lon, region_code, verdict from v order by i
+          returning 1)
+        select i, code, lot_id as "lotId", status, n + 1 as count, verdict from v`,
+  );
+  const byIndex: (ScanJudgement | undefined)[] = scans.map(() => undefined);
+  for (const { i, code, lotId, status, count, verdict } of rows) byIndex[Number(i)] = { code, lotId, status, count: Number(count), verdict };
+  return byIndex;
 }
 
 interface StatsRow {

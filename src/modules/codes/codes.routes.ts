@@ -21,6 +21,7 @@ import {
   type ResolveInput,
 } from './codes.schemas.js';
 import * as codes from './codes.service.js';
+import { ScanRecorder } from './scan-recorder.js';
 import { etagOf, qrPng, qrSvg } from './qr.js';
 import {
   coarseNetwork,
@@ -49,6 +50,9 @@ const wantsJson = (request: FastifyRequest) => {
 export const codeRoutes: FastifyPluginAsyncTypebox<CodeRouteOptions> = async (app, opts) => {
   const base = opts.publicBaseUrl;
   const settings: ResolveSettings = { ...opts.scan, maxNodes: opts.maxNodes };
+  const recorder = new ScanRecorder(app.database.db, settings);
+  // Scans still queued are written before the database closes.
+  app.addHook('onClose', async () => recorder.close());
 
   app.post(
     '/v1/lots/:id/codes',
@@ -182,8 +186,9 @@ export const codeRoutes: FastifyPluginAsyncTypebox<CodeRouteOptions> = async (ap
       const page = renderConsumerPage(malformedCodeView(lang), lang, selfPath);
       return reply.code(400).type('text/html; charset=utf-8').send(page);
     }
-    const { found, view } = await resolveCode(
+    const { found, view, toJson } = await resolveCode(
       app.database,
+      recorder,
       key,
       {
         network: coarseNetwork(request.ip),
@@ -196,7 +201,7 @@ export const codeRoutes: FastifyPluginAsyncTypebox<CodeRouteOptions> = async (ap
       settings,
     );
     reply.code(found ? 200 : 404);
-    if (json) return reply.type('application/json; charset=utf-8').serializer(JSON.stringify).send(view);
+    if (json) return reply.type('application/json; charset=utf-8').send(toJson());
     return reply.type('text/html; charset=utf-8').send(renderConsumerPage(view, lang, selfPath));
   }
 

@@ -9,6 +9,7 @@ import { originShares } from '../provenance/provenance.service.js';
 import { findRegions } from '../regions/regions.service.js';
 import * as repo from './codes.repository.js';
 import type { ConsumerResolveView, VerdictValue } from './codes.schemas.js';
+import type { ScanRecorder } from './scan-recorder.js';
 
 export type Lang = 'zh-CN' | 'en';
 
@@ -124,21 +125,34 @@ const DETAIL_TTL_MS = 30_000;
 const DETAIL_MAX = 1000;
 /** Most entries of each list on the page. */
 const MAX_ITEMS = 8;
+/**
+ * A lot's part of the page, and the same already serialised: a scan then writes its answer by joining a few
+ * short strings around it instead of serialising ≈ 3 kB of JSON again (`productHead` is the product object
+ * without its closing brace, so the live `status` can follow; `rest` the other members without braces).
+ */
+interface LotDetail {
+  detail: Detail;
+  json: { productHead: string; rest: string };
+}
 // Promises, so concurrent scans of one lot wait for the same computation instead of each running the graph query.
-const detailCache = new Map<string, { at: number; detail: Promise<Detail> }>();
+const detailCache = new Map<string, { at: number; detail: Promise<LotDetail> }>();
 
-function lotDetail(db: Database, row: repo.ResolveRow, maxNodes: number): Promise<Detail> {
-  const cached = detailCache.get(row.lotId);
+function lotDetail(db: Database, lotId: string, maxNodes: number): Promise<LotDetail> {
+  const cached = detailCache.get(lotId);
   if (cached && Date.now() - cached.at < DETAIL_TTL_MS) return cached.detail;
-  const detail = computeLotDetail(db, row, maxNodes);
+  const detail = computeLotDetail(db, lotId, maxNodes).then((d) => {
+    const { product, ...rest } = d;
+    return { detail: d, json: { productHead: JSON.stringify(product).slice(0, -1), rest: JSON.stringify(rest).slice(1, -1) } };
+  });
   if (detailCache.size >= DETAIL_MAX) detailCache.delete(detailCache.keys().next().value!);
-  detailCache.set(row.lotId, { at: Date.now(), detail });
-  detail.catch(() => detailCache.delete(row.lotId));
+  detailCache.set(lotId, { at: Date.now(), detail });
+  detail.catch(() => detailCache.delete(lotId));
   return detail;
 }
 
-async function computeLotDetail(db: Database, row: repo.ResolveRow, maxNodes: number): Promise<Detail> {
-
+async function computeLotDetail(db: Database, lotId: string, maxNodes: number): Promise<Detail> {
+  const row = await repo.findLotHeader(db, lotId);
+  if (!row) throw new Error(`lot ${lotId} of a code is missing`);
   const graph = await provenanceRepo.fetchAncestors(db, row.lotId, maxNodes);
   const nodes = new Map(graph.nodes.map((n) => [n.id, n]));
   const parentEdges = new Map<string, provenanceRepo.GraphEdge[]>();
@@ -271,51 +285,64 @@ function unknownView(lang: Lang, code: string | null): ConsumerResolveView {
   };
 }
 
+export interface ResolveResult {
+  found: boolean;
+  view: ConsumerResolveView;
+  /** The view as JSON text. */
+  toJson(): string;
+}
+
+function unknownResult(lang: Lang, code: string): ResolveResult {
+  const view = unknownView(lang, code);
+  return { found: false, view, toJson: () => JSON.stringify(view) };
+}
+
 /**
- * Resolves a scanned code into the consumer projection and records the scan. The scan (lookup, counts, verdict
- * and insert in one statement) runs on the primary since it writes; the lot's chain, the heavy part, is read on
- * the read handle (a replica when configured) and cached briefly per lot.
+ * Resolves a scanned code into the consumer projection and records the scan. The recorder judges and stores the
+ * scan on the primary (where the latest scans are), batched with concurrent scans, before the answer goes out;
+ * the lot's chain, the heavy part, is read on the read handle (a replica when configured) and cached briefly
+ * per lot.
  */
 export async function resolveCode(
   database: { db: Database; read: Database },
+  recorder: ScanRecorder,
   key: ResolveKey,
   client: ScanClient,
   lang: Lang,
   settings: ResolveSettings,
-): Promise<{ found: boolean; view: ConsumerResolveView }> {
+): Promise<ResolveResult> {
   const hasLocation = client.lat !== undefined && client.lon !== undefined;
   if (key.gtin !== undefined) {
     // A Digital Link names the GTIN and lot too: a real serial under another product is not that product's code,
     // and its scan is not recorded against the code.
     const row = await repo.findResolveRow(database.read, key.code);
-    if (!row || row.level !== 'unit' || row.gtin !== key.gtin || row.lotNumber !== key.lotNumber) return { found: false, view: unknownView(lang, key.code) };
+    if (!row || row.level !== 'unit' || row.gtin !== key.gtin || row.lotNumber !== key.lotNumber) return unknownResult(lang, key.code);
   }
-  const row = await repo.scanCode(
-    database.db,
-    key.code,
-    {
-      network: client.network,
-      userAgent: client.userAgent === null ? null : client.userAgent.slice(0, 300),
-      lat: hasLocation ? client.lat : null,
-      lon: hasLocation ? client.lon : null,
-      regionCode: client.regionCode ?? null,
-    },
-    { since: new Date(Date.now() - settings.windowHours * 3_600_000), suspiciousCount: settings.suspiciousCount, distanceKm: settings.distanceKm },
-  );
-  if (!row) return { found: false, view: unknownView(lang, key.code) };
+  const row = await recorder.record({
+    code: key.code,
+    scannedAt: new Date(),
+    network: client.network,
+    userAgent: client.userAgent === null ? null : client.userAgent.slice(0, 300),
+    lat: hasLocation ? client.lat! : null,
+    lon: hasLocation ? client.lon! : null,
+    regionCode: client.regionCode ?? null,
+  });
+  if (!row) return unknownResult(lang, key.code);
   const verdict = row.verdict as VerdictValue;
-  const detail = await lotDetail(database.read, row, settings.maxNodes);
-  return {
-    found: true,
-    view: {
-      verdict,
-      message: VERDICT_TEXT[lang][verdict],
-      warning: WARNING_TEXT[lang][verdict] ?? null,
-      lang,
-      code: row.code,
-      ...detail,
-      product: { ...detail.product, status: row.status },
-      scans: { count: row.count },
-    },
+  const { detail, json } = await lotDetail(database.read, row.lotId, settings.maxNodes);
+  const view: ConsumerResolveView = {
+    verdict,
+    message: VERDICT_TEXT[lang][verdict],
+    warning: WARNING_TEXT[lang][verdict] ?? null,
+    lang,
+    code: row.code,
+    ...detail,
+    product: { ...detail.product, status: row.status },
+    scans: { count: row.count },
   };
+  const head = JSON.stringify({ verdict, message: view.message, warning: view.warning, lang, code: row.code }).slice(0, -1);
+  // Same members in the same order as `view`.
+  const toJson = () => `${head},"product":${json.productHead},"status":${JSON.stringify(row.status)}},${json.rest},"scans":{"count":${row.count}}}`;
+  return { found: true, view, toJson };
+
 }
