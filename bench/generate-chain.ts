@@ -74,14 +74,19 @@ export async function generateChain(db: Database, shape: ChainShape, log: (m: st
   const insertLots = (label: string, prefix: string, n: number, stage: string, producer: ReturnType<typeof sql.raw>, siteId: ReturnType<typeof sql.raw>, qty: string, unit: string, eventType: string) =>
     run(
       `${n.toLocaleString()} ${stage} lots`,
+      // The lot's copy of its edges (lots.parent_*), from the edges written just before it.
       sql`insert into lots (id, lot_number, stage, species_code, producer_id, holder_id, site_id, quantity, remaining, unit, status,
-                            produced_at, produced_at_offset, attributes, origin, process, gtin, created_by_event_id)
+                            produced_at, produced_at_offset, attributes, origin, process, gtin, created_by_event_id,
+                            parent_lot_ids, parent_quantities, parent_units)
           select ${lotId(prefix, 'i')}, ${prefix} || '-' || i, ${stage}, 'renshen', ${producer}, ${producer}, ${siteId},
                  ${qty}::numeric, ${qty}::numeric, ${unit}, 'active', timestamptz '2018-01-01 08:00+08' + (i % 2000) * interval '1 hour', 480,
                  '{}'::jsonb, '{"type":"chain"}'::jsonb,
                  case when ${stage} in ('processed', 'decoction_piece', 'product') then '{"steps":[{"op":"干燥","params":{"temperatureC":50}}]}'::jsonb end,
-                 null, 'evt_' || substr(md5(${prefix} || i), 1, 16)
-          from generate_series(1, ${n}::int) i`,
+                 null, 'evt_' || substr(md5(${prefix} || i), 1, 16),
+                 coalesce(p.ids, '{}'), coalesce(p.quantities, '{}'), coalesce(p.units, '{}')
+          from generate_series(1, ${n}::int) i
+          left join lateral (select array_agg(parent_lot_id order by parent_lot_id) as ids, array_agg(parent_quantity order by parent_lot_id) as quantities,
+              array_agg(parent_unit order by parent_lot_id) as units from lot_edges x where x.child_lot_id = ${lotId(prefix, 'i')}) p on true`,
     ).then(() =>
       run(
         `  ${label} events`,
@@ -96,24 +101,25 @@ export async function generateChain(db: Database, shape: ChainShape, log: (m: st
   const edges = (label: string, select: ReturnType<typeof sql>) =>
     run(label, sql`insert into lot_edges (parent_lot_id, child_lot_id, event_id, parent_quantity, parent_unit) ${select}`);
 
+  // Each stage's edges first (foreign keys are off while loading), so its lots can carry their copy of them.
   await insertLots('seed', 'S', S, 'seed', org(0, ORGS.seedFarms, 'i'), site(0, ORGS.seedFarms, 'i'), '1000', 'kg', 'commissioned');
-  await insertLots('cultivation', 'C', C, 'cultivation', org(1000, ORGS.coops, 'i'), site(1000, ORGS.coops, 'i'), '1000', 'plant', 'transformation');
   await edges('cultivation ← seed edges', sql`select ${lotId('S', `1 + i % ${S}`)}, ${lotId('C', 'i')}, 'evt_' || substr(md5('C' || i), 1, 16), 1, 'kg' from generate_series(1, ${C}::int) i`);
-  await insertLots('harvest', 'H', C, 'harvest', org(1000, ORGS.coops, 'i'), site(1000, ORGS.coops, 'i'), '100', 'kg', 'transformation');
+  await insertLots('cultivation', 'C', C, 'cultivation', org(1000, ORGS.coops, 'i'), site(1000, ORGS.coops, 'i'), '1000', 'plant', 'transformation');
   await edges('harvest ← cultivation edges', sql`select ${lotId('C', 'i')}, ${lotId('H', 'i')}, 'evt_' || substr(md5('H' || i), 1, 16), 1000, 'plant' from generate_series(1, ${C}::int) i`);
-  await insertLots('processed', 'R', PR, 'processed', org(2000, ORGS.processors, 'i'), site(2000, ORGS.processors, 'i'), '600', 'kg', 'transformation');
+  await insertLots('harvest', 'H', C, 'harvest', org(1000, ORGS.coops, 'i'), site(1000, ORGS.coops, 'i'), '100', 'kg', 'transformation');
   // Processed lot j merges harvests (j-1)·10+1 … j·10: ten lots of different cooperatives.
   const per = HARVESTS_PER_PROCESSED;
   await edges('processed ← harvest edges', sql`select ${lotId('H', 'h')}, ${lotId('R', `1 + (h - 1) / ${per}`)}, 'evt_' || substr(md5('R' || (1 + (h - 1) / ${per})), 1, 16), 100, 'kg' from generate_series(1, ${PR * per}::int) h`);
-  await insertLots('decoction piece', 'D', D, 'decoction_piece', org(3000, ORGS.pieceMakers, 'i'), site(3000, ORGS.pieceMakers, 'i'), '250', 'kg', 'transformation');
+  await insertLots('processed', 'R', PR, 'processed', org(2000, ORGS.processors, 'i'), site(2000, ORGS.processors, 'i'), '600', 'kg', 'transformation');
   await edges('decoction piece ← processed edges', sql`select ${lotId('R', '1 + (d - 1) / 2')}, ${lotId('D', 'd')}, 'evt_' || substr(md5('D' || d), 1, 16), 300, 'kg' from generate_series(1, ${D}::int) d`);
-  await insertLots('product', 'P', P, 'product', org(4000, ORGS.makers, 'i'), site(4000, ORGS.makers, 'i'), '1000', 'box', 'transformation');
+  await insertLots('decoction piece', 'D', D, 'decoction_piece', org(3000, ORGS.pieceMakers, 'i'), site(3000, ORGS.pieceMakers, 'i'), '250', 'kg', 'transformation');
   // Product m draws on K decoction-piece lots scattered over the whole set (distinct per product).
   await edges(
     'product ← decoction piece edges',
     sql`select distinct on (p, d) ${lotId('D', 'd')}, ${lotId('P', 'p')}, 'evt_' || substr(md5('P' || p), 1, 16), 5, 'kg'
         from (select p, 1 + ((p::bigint * 7919 + r::bigint * 104729) % ${D}) as d from generate_series(1, ${P}::int) p, generate_series(1, ${K}::int) r) x`,
   );
+  await insertLots('product', 'P', P, 'product', org(4000, ORGS.makers, 'i'), site(4000, ORGS.makers, 'i'), '1000', 'box', 'transformation');
   await db.execute(sql`set session_replication_role = origin`);
   await run('analyze', sql`analyze`);
 }

@@ -93,6 +93,31 @@ t.test('provenance, descendants and lineage timeline on a hand-built graph', asy
     t.same(p.sites.find((st: any) => st.id === baseA.id).location, { lat: 42.3, lon: 127.3 });
     t.equal(p.organizations.length, 3, 'each organisation once: the two cooperatives and the processor');
     t.equal(p.sites.length, 5, 'both nurseries, both bases, the plant');
+    // Every member of a lot as the answer shows it, exactly.
+    const eNode = p.nodes.find((n: any) => n.id === e.id);
+    t.same(eNode, {
+      id: e.id,
+      lotNumber: 'E-EXT',
+      stage: 'processed',
+      speciesCode: 'renshen',
+      status: 'active',
+      producerId: proc.organization.id,
+      holderId: proc.organization.id,
+      inTransit: false,
+      siteId: plant.id,
+      quantity: { value: 50, unit: 'kg' },
+      remaining: { value: 0, unit: 'kg' },
+      producedAt: '2024-09-15T08:00:00.000+08:00',
+      origin: { type: 'external', supplierName: '外购供应商', reference: 'INV-001' },
+      attributes: {},
+      gtin: null,
+      distance: 1,
+      createdByEventId: eNode.createdByEventId,
+      process: null,
+    });
+    t.match(eNode.createdByEventId, /^evt_/);
+    t.match(p.nodes.find((n: any) => n.id === x2.id), { quantity: { value: 30, unit: 'kg' }, remaining: { value: 0, unit: 'kg' } });
+    t.match(p.nodes.find((n: any) => n.id === x.id), { quantity: { value: 80, unit: 'kg' }, remaining: { value: 10, unit: 'kg' } });
   });
 
   await t.test('thirds are exact and the shown decimals still sum to 1', async (t) => {

@@ -1,4 +1,6 @@
 import t from 'tap';
+import { sql } from 'drizzle-orm';
+import { queryRows } from '../src/db/client.js';
 import { makeCreditCode, setupApp } from './support/app.js';
 import { chainClient, kg } from './support/chain.js';
 
@@ -145,6 +147,21 @@ t.test('the worked ginseng chain from seed farm to pharmacy', async (t) => {
   t.same(productLots.items.map((l: { id: string }) => l.id), [shelf.id]);
   const processedAtProcessor = await c.get(processor.headers, `/v1/lots?stage=processed&holder=${processor.organization.id}`);
   t.same(processedAtProcessor.items.map((l: { lotNumber: string }) => l.lotNumber).sort(), ['YJ-2024-HS-01', 'YJ-2024-SSS-01']);
+
+  // Each lot's copy of its edges (lots.parent_*, what provenance walks) is exactly its lot_edges rows, made by
+  // the event that made the lot; for every lot of the chain (transformations, merges and the shipment split).
+  const copies = await queryRows<{ id: string; copy: string; edges: string }>(
+    app.database.db,
+    sql`select l.id,
+          coalesce((select string_agg(p.id || ' ' || p.q || ' ' || p.u || ' ' || l.created_by_event_id, ';' order by p.id)
+            from unnest(l.parent_lot_ids, l.parent_quantities, l.parent_units) as p(id, q, u)), '') as copy,
+          coalesce((select string_agg(e.parent_lot_id || ' ' || e.parent_quantity || ' ' || e.parent_unit || ' ' || e.event_id, ';' order by e.parent_lot_id)
+            from lot_edges e where e.child_lot_id = l.id), '') as edges
+        from lots l`,
+  );
+  t.ok(copies.length >= 10);
+  t.ok(copies.filter((r) => r.edges !== '').length >= 8, 'most lots have parents');
+  for (const r of copies) t.equal(r.copy, r.edges, `parents of ${r.id}`);
 });
 
 t.test('the antler chain: cut, dried and sliced, boxed', async (t) => {

@@ -164,6 +164,13 @@ export const lots = pgTable(
     process: jsonb('process'),
     gtin: text('gtin'),
     createdByEventId: text('created_by_event_id').notNull(),
+    // The lot's edges to its parents (parallel arrays: parent lot, quantity drawn, its unit), a copy of its
+    // lot_edges rows written with them by the event that made the lot, and like them never changed (a lot's
+    // parents are fixed when it is made). Provenance walks up through lots alone: one primary-key lookup per
+    // ancestor instead of an edge lookup and a lot lookup.
+    parentLotIds: text('parent_lot_ids').array().notNull().default(sql`'{}'::text[]`),
+    parentQuantities: numeric('parent_quantities', { precision: 20, scale: 3 }).array().notNull().default(sql`'{}'::numeric[]`),
+    parentUnits: text('parent_units').array().notNull().default(sql`'{}'::text[]`),
     createdAt: createdAt(),
   },
   (t) => [

@@ -91,3 +91,12 @@ export function massMilligrams(q: Quantity): bigint {
 export function quantityView(milli: bigint, unit: string): { value: number; unit: string } {
   return { value: Number(milliToDecimal(milli)), unit };
 }
+
+/**
+ * The same view from the database's decimal text (numeric(…, 3)): Number() of "850.500" is the same double as
+ * of "850.5", so this equals quantityView(toMilli(text), unit) without the bigint round trip (graph answers
+ * carry thousands).
+ */
+export function decimalQuantityView(text: string, unit: string): { value: number; unit: string } {
+  return { value: Number(text), unit };
+}

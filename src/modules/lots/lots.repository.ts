@@ -146,6 +146,11 @@ export function lotListConditions(filter: {
 
 export { lots as lotsTable };
 
+/** A PostgreSQL array literal of text values, each quoted (drizzle would spread a JS array into a list). */
+function pgTextArray(values: string[]): string {
+  return `{${values.map((v) => `"${v.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`;
+}
+
 export interface ChainRecords {
   lots: NewLotRow[];
   event: { id: string; type: string; organizationId: string; occurredAt: Date; occurredAtOffset: number; data: unknown };
@@ -161,13 +166,20 @@ export interface ChainRecords {
  */
 export async function writeChainRecords(db: Database, r: ChainRecords): Promise<Date> {
   const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
+  // Each new lot carries a copy of its edges (lots.parent_*), in parent id order like the migration's backfill.
+  const parentsOf = new Map<string, ChainRecords['edges']>();
+  for (const g of [...r.edges].sort((a, b) => (a.parentLotId < b.parentLotId ? -1 : a.parentLotId > b.parentLotId ? 1 : 0))) {
+    parentsOf.set(g.childLotId, [...(parentsOf.get(g.childLotId) ?? []), g]);
+  }
   const lotValues = sql.join(
-    r.lots.map(
-      (l) => sql`(${l.id}, ${l.lotNumber}, ${l.stage}, ${l.speciesCode}, ${l.producerId}, ${l.holderId}, ${l.siteId ?? null},
+    r.lots.map((l) => {
+      const parents = parentsOf.get(l.id) ?? [];
+      return sql`(${l.id}, ${l.lotNumber}, ${l.stage}, ${l.speciesCode}, ${l.producerId}, ${l.holderId}, ${l.siteId ?? null},
         ${l.quantity}::numeric, ${l.remaining}::numeric, ${l.unit}, ${l.status ?? 'active'}, ${ts(l.producedAt)}, ${l.producedAtOffset}::int,
         ${JSON.stringify(l.attributes)}::jsonb, ${JSON.stringify(l.origin)}::jsonb, ${l.process === undefined || l.process === null ? null : JSON.stringify(l.process)}::jsonb,
-        ${l.gtin ?? null}, ${l.createdByEventId})`,
-    ),
+        ${l.gtin ?? null}, ${l.createdByEventId}, ${pgTextArray(parents.map((g) => g.parentLotId))}::text[],
+        ${pgTextArray(parents.map((g) => g.parentQuantity))}::numeric[], ${pgTextArray(parents.map((g) => g.parentUnit))}::text[])`;
+    }),
     sql`, `,
   );
   const e = r.event;
@@ -181,7 +193,8 @@ export async function writeChainRecords(db: Database, r: ChainRecords): Promise<
     db,
     sql`with new_lots as (
           insert into lots (id, lot_number, stage, species_code, producer_id, holder_id, site_id, quantity, remaining, unit,
-                            status, produced_at, produced_at_offset, attributes, origin, process, gtin, created_by_event_id)
+                            status, produced_at, produced_at_offset, attributes, origin, process, gtin, created_by_event_id,
+                            parent_lot_ids, parent_quantities, parent_units)
           values ${lotValues}
         ), new_event as (
           insert into events (id, type, organization_id, occurred_at, occurred_at_offset, data)

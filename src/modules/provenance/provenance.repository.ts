@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { queryRows, type Database } from '../../db/client.js';
+import { queryPrepared, queryRows, type Database } from '../../db/client.js';
 
 /** One lot of a lineage graph, as the graph queries return it (quantities as decimal text). */
 export interface GraphNode {
@@ -60,14 +60,29 @@ export interface Graph {
 /** A graph may have at most this many edges per lot allowed (products draw on dozens of inputs). */
 const EDGES_PER_NODE = 4;
 
+/** The JSON arrays of a graph answer, from its `nodes` and `edges` (shared by both directions). */
+const graphArrays = sql`(select json_agg(json_build_array(l.id, l.lot_number, l.stage, l.species_code, l.status, l.quantity::text, l.remaining::text, l.unit,
+          (extract(epoch from l.produced_at) * 1000)::float8, l.produced_at_offset, l.attributes, l.origin, l.gtin, l.shipment_id,
+          l.producer_id, l.holder_id, l.site_id, l.created_by_event_id, l.process))
+        from nodes l) as "nodes",
+      (select json_agg(json_build_array(e.parent_lot_id, e.child_lot_id, e.event_id, e.parent_quantity::text, e.parent_unit)) from edges e) as "edges",
+      (select json_agg(json_build_array(o.id, o.name, o.region_code)) from organizations o
+        where o.id in (select producer_id from nodes union select holder_id from nodes)) as "organizations",
+      (select json_agg(json_build_array(s.id, s.organization_id, s.name, s.kind, s.region_code, s.lat, s.lon)) from sites s
+        where s.id in (select site_id from nodes)) as "sites"`;
+
+const LOT_COLUMNS = sql.raw(`id, lot_number, stage, species_code, status, quantity, remaining, unit, produced_at, produced_at_offset, attributes,
+  origin, gtin, shipment_id, producer_id, holder_id, site_id, created_by_event_id, process, parent_lot_ids, parent_quantities, parent_units`);
+
 /**
- * One statement per graph: a recursive walk over the edge table that collects the edges themselves (so
- * each is read once, on the index of the side it is reached from), stopped past the limits; then the lots
- * and the organisations and sites they name, aggregated to JSON arrays inside the
- * database (positional arrays: a third of the bytes of objects, and no key strings to parse).
+ * One statement per graph. Downstream: a recursive walk over the edge table (a lot's children are not known
+ * when it is made, so they are not on the lot) that collects the edges themselves, each read once on the
+ * primary key's leading parent_lot_id, stopped past the limits; then the lots and the organisations and sites
+ * they name, aggregated to JSON arrays inside the database (positional arrays: a third of the bytes of
+ * objects, and no key strings to parse).
  */
-function graphQuery(lotId: string, direction: 'up' | 'down', maxNodes: number) {
-  const [from, to] = direction === 'up' ? [sql.raw('child_lot_id'), sql.raw('parent_lot_id')] : [sql.raw('parent_lot_id'), sql.raw('child_lot_id')];
+export function descendantsQuery(lotId: string, maxNodes: number) {
+  const [from, to] = [sql.raw('parent_lot_id'), sql.raw('child_lot_id')];
   return sql`with recursive walk(parent_lot_id, child_lot_id, event_id, parent_quantity, parent_unit) as (
       select e.parent_lot_id, e.child_lot_id, e.event_id, e.parent_quantity, e.parent_unit from lot_edges e where e.${from} = ${lotId}
       union
@@ -80,26 +95,35 @@ function graphQuery(lotId: string, direction: 'up' | 'down', maxNodes: number) {
     -- LATERAL … LIMIT 1 keeps these lookups on the primary key: the LIMITs above make the planner expect far
     -- more rows than a lineage has, and it would otherwise hash the whole lots table.
     nodes as materialized (select l.* from ids cross join lateral (select * from lots where lots.id = ids.id limit 1) l)
-    select (select count(*) from edges)::int as "edgeCount", (select count(*) from ids)::int as "nodeCount",
-      (select json_agg(json_build_array(l.id, l.lot_number, l.stage, l.species_code, l.status, l.quantity::text, l.remaining::text, l.unit,
-          (extract(epoch from l.produced_at) * 1000)::float8, l.produced_at_offset, l.attributes, l.origin, l.gtin, l.shipment_id,
-          l.producer_id, l.holder_id, l.site_id, l.created_by_event_id, l.process))
-        from nodes l) as "nodes",
-      (select json_agg(json_build_array(e.parent_lot_id, e.child_lot_id, e.event_id, e.parent_quantity::text, e.parent_unit)) from edges e) as "edges",
-      (select json_agg(json_build_array(o.id, o.name, o.region_code)) from organizations o
-        where o.id in (select producer_id from nodes union select holder_id from nodes)) as "organizations",
-      (select json_agg(json_build_array(s.id, s.organization_id, s.name, s.kind, s.region_code, s.lat, s.lon)) from sites s
-        where s.id in (select site_id from nodes)) as "sites"`;
+    select (select count(*) from edges)::int as "edgeCount", (select count(*) from ids)::int as "nodeCount", ${graphArrays}`;
 }
 
-export const ancestorsQuery = (lotId: string, maxNodes: number) => graphQuery(lotId, 'up', maxNodes);
-export const descendantsQuery = (lotId: string, maxNodes: number) => graphQuery(lotId, 'down', maxNodes);
+/**
+ * Upstream: a recursive walk over the lots themselves, each carrying its parents (lots.parent_*, the copy of its
+ * edges): one primary-key lookup per ancestor, the lot row coming with it, where walking lot_edges took an edge
+ * lookup and then a lot lookup for each. The edges are then unnested from the lots reached (each edge's event is
+ * the one that made its child). Stopped past the limits like the downward walk.
+ */
+export function ancestorsQuery(lotId: string, maxNodes: number) {
+  return sql`with recursive walk as (
+      select ${LOT_COLUMNS} from lots where id = ${lotId}
+      union
+      -- LATERAL … LIMIT 1: always a primary-key lookup per parent, whatever the planner expects of the walk.
+      select p.* from walk w cross join lateral unnest(w.parent_lot_ids) as pid
+        cross join lateral (select ${LOT_COLUMNS} from lots x where x.id = pid limit 1) p
+    ), nodes as materialized (select * from walk limit ${maxNodes + 1}),
+    edges as materialized (
+      select u.parent_lot_id, n.id as child_lot_id, n.created_by_event_id as event_id, u.parent_quantity, u.parent_unit
+      from nodes n cross join lateral unnest(n.parent_lot_ids, n.parent_quantities, n.parent_units) as u(parent_lot_id, parent_quantity, parent_unit)
+      limit ${maxNodes * EDGES_PER_NODE + 1})
+    select (select count(*) from edges)::int as "edgeCount", (select count(*) from nodes)::int as "nodeCount", ${graphArrays}`;
+}
 
 type Row = { edgeCount: number; nodeCount: number; nodes: unknown; edges: unknown; organizations: unknown; sites: unknown };
 const arrays = (v: unknown): unknown[][] => (v == null ? [] : ((typeof v === 'string' ? JSON.parse(v) : v) as unknown[][]));
 
-async function runGraph(db: Database, query: ReturnType<typeof graphQuery>, maxNodes: number): Promise<Graph> {
-  const [row] = await queryRows<Row>(db, query);
+async function runGraph(db: Database, query: ReturnType<typeof descendantsQuery>, maxNodes: number): Promise<Graph> {
+  const [row] = await queryPrepared<Row>(db, query);
   const truncated = Number(row?.nodeCount ?? 0) > maxNodes || Number(row?.edgeCount ?? 0) > maxNodes * EDGES_PER_NODE;
   return {
     truncated,

@@ -95,6 +95,10 @@ export async function createShipment(db: Database, principal: OrgPrincipal, inpu
           origin: { type: 'chain' },
           gtin: lot.gtin,
           createdByEventId: splitEventId,
+          // The copy of the edge below (see lots.parent_*).
+          parentLotIds: [lot.id],
+          parentQuantities: [milliToDecimal(draw)],
+          parentUnits: [lot.unit],
         },
       ]);
       await appendEvent(tx, {
