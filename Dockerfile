@@ -25,4 +25,6 @@ VOLUME ["/data"]
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "dist/server.js"]
+# A larger young generation: a provenance answer allocates megabytes, and the default semi-space made the
+# garbage collector the largest single cost of one (bench/README.md).
+CMD ["node", "--max-semi-space-size=64", "dist/server.js"]

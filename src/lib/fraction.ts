@@ -8,7 +8,12 @@ export interface Fraction {
 }
 
 const gcd = (a: bigint, b: bigint): bigint => {
-  while (b !== 0n) [a, b] = [b, a % b];
+  // A plain loop: the destructuring swap allocated an array per step, and provenance does thousands of these.
+  while (b !== 0n) {
+    const r = a % b;
+    a = b;
+    b = r;
+  }
   return a < 0n ? -a : a;
 };
 

@@ -196,8 +196,10 @@ async function computeLotDetail(db: Database, lotId: string, maxNodes: number): 
   const originEntries = [...bySite.values()].sort((a, b) => b.share - a.share);
   const distinct = <T>(items: T[], key: (t: T) => string) => [...new Map(items.map((t) => [key(t), t])).values()];
 
+  // Attributes and process steps come as JSON text: parsed here, once per lot and half-minute.
+  const lots = graph.nodes.map((n) => ({ ...n, ...provenanceRepo.nodeDetail(n) }));
   const harvests = distinct(
-    graph.nodes
+    lots
       .filter((n) => n.stage === 'harvest')
       .sort((a, b) => a.producedAtMs - b.producedAtMs)
       .map((n) => ({
@@ -208,7 +210,7 @@ async function computeLotDetail(db: Database, lotId: string, maxNodes: number): 
     (h) => `${h.date.slice(0, 10)}|${h.rootAgeYears}|${h.antlerGrade}`,
   );
   const processing = distinct(
-    graph.nodes
+    lots
       .filter((n) => Array.isArray((n.process as { steps?: unknown } | null)?.steps))
       .sort((a, b) => a.producedAtMs - b.producedAtMs)
       .map((n) => ({

@@ -2,6 +2,7 @@ import type { Database } from '../../db/client.js';
 import { NotFoundError, RuleViolationError, ValidationError } from '../../lib/errors.js';
 import { add, fraction, fractionText, mul, ONE, toDecimals, ZERO, type Fraction } from '../../lib/fraction.js';
 import { decimalQuantityView, isMass, MASS_UNITS, quantityView, toMilli } from '../../lib/quantity.js';
+import { jsonArray, jsonWithMembers, JsonText } from '../../lib/json-text.js';
 import { formatOffsetTime } from '../../lib/time.js';
 import type { Principal } from '../../plugins/auth.js';
 import { organizationActedOnLot } from '../events/events.repository.js';
@@ -85,35 +86,30 @@ async function dictionaries(db: Database, graph: repo.Graph) {
   return { sites, organizations, sitesById: new Map(sites.map((s) => [s.id, s])), organizationsById: new Map(organizations.map((o) => [o.id, o])) };
 }
 
-function graphLotView(n: repo.GraphNode, distance: number) {
-  return {
-    id: n.id,
-    lotNumber: n.lotNumber,
-    stage: n.stage,
-    speciesCode: n.speciesCode,
-    status: n.status,
-    producerId: n.producerId,
-    holderId: n.holderId,
-    inTransit: n.shipmentId !== null,
-    siteId: n.siteId,
-    quantity: decimalQuantityView(n.quantity, n.unit),
-    remaining: decimalQuantityView(n.remaining, n.unit),
-    producedAt: formatOffsetTime(new Date(n.producedAtMs), n.producedAtOffset),
-    origin: n.origin,
-    attributes: n.attributes,
-    gtin: n.gtin,
-    distance,
-    createdByEventId: n.createdByEventId,
-    process: (n.process ?? null) as Record<string, unknown> | null,
-  };
+/**
+ * A lot of a graph answer (a GraphLot) as JSON, written out member by member: the free-form members are the
+ * database's JSON text, the rest are serialised here (String of a number is its JSON). Ids, stages, statuses,
+ * species codes, units and GTINs are generated or checked against a vocabulary and need no escaping; the lot
+ * number is the one value a client typed, escaped unless it keeps to the lot number pattern (as it must).
+ */
+const PLAIN = /^[A-Za-z0-9._/-]*$/;
+const nullable = (v: string | null) => (v === null ? 'null' : `"${v}"`);
+function lotJson({ n, distance }: { n: repo.GraphNode; distance: number }): string {
+  return (
+    `{"id":"${n.id}","lotNumber":${PLAIN.test(n.lotNumber) ? `"${n.lotNumber}"` : JSON.stringify(n.lotNumber)},"stage":"${n.stage}",` +
+    `"speciesCode":"${n.speciesCode}","status":"${n.status}","producerId":"${n.producerId}","holderId":"${n.holderId}",` +
+    `"inTransit":${n.shipmentId !== null},"siteId":${nullable(n.siteId)},` +
+    `"quantity":{"value":${decimalQuantityView(n.quantity, n.unit).value},"unit":"${n.unit}"},` +
+    `"remaining":{"value":${decimalQuantityView(n.remaining, n.unit).value},"unit":"${n.unit}"},` +
+    `"producedAt":"${formatOffsetTime(new Date(n.producedAtMs), n.producedAtOffset)}","origin":${n.originJson},"attributes":${n.attributesJson},` +
+    `"gtin":${nullable(n.gtin)},"distance":${distance},"createdByEventId":"${n.createdByEventId}","process":${n.processJson ?? 'null'}}`
+  );
 }
 
-const edgeView = (e: repo.GraphEdge) => ({
-  parentLotId: e.parentLotId,
-  childLotId: e.childLotId,
-  eventId: e.eventId,
-  quantity: decimalQuantityView(e.parentQuantity, e.parentUnit),
-});
+/** An edge of a graph answer (a GraphEdge) as JSON text. */
+const edgeJson = (e: repo.GraphEdge) =>
+  `{"parentLotId":"${e.parentLotId}","childLotId":"${e.childLotId}","eventId":"${e.eventId}",` +
+  `"quantity":{"value":${decimalQuantityView(e.parentQuantity, e.parentUnit).value},"unit":"${e.parentUnit}"}}`;
 
 /** Fewest edges from `start` to every node, and the longest path, walking `next`. */
 function distances(start: string, next: Map<string, string[]>): { distance: Map<string, number>; depth: number } {
@@ -209,7 +205,8 @@ export function originShares(targetId: string, nodes: Map<string, repo.GraphNode
   return { origins, approximate };
 }
 
-export async function getProvenance(db: Database, principal: Principal, lotId: string, limits: GraphLimits): Promise<ProvenanceView> {
+/** GET /v1/lots/{id}/provenance as JSON text (a Provenance, `nodes` written last). */
+export async function getProvenance(db: Database, principal: Principal, lotId: string, limits: GraphLimits): Promise<JsonText> {
   const lot = await requireProvenanceReader(db, principal, lotId, limits);
   const graph = await repo.fetchAncestors(db, lotId, limits.maxNodes);
   if (graph.truncated) throw tooLarge('upstream', limits);
@@ -218,8 +215,12 @@ export async function getProvenance(db: Database, principal: Principal, lotId: s
   const parentEdges = new Map<string, repo.GraphEdge[]>();
   const parentsOf = new Map<string, string[]>();
   for (const e of graph.edges) {
-    parentEdges.set(e.childLotId, [...(parentEdges.get(e.childLotId) ?? []), e]);
-    parentsOf.set(e.childLotId, [...(parentsOf.get(e.childLotId) ?? []), e.parentLotId]);
+    const edges = parentEdges.get(e.childLotId);
+    if (edges) edges.push(e);
+    else parentEdges.set(e.childLotId, [e]);
+    const parents = parentsOf.get(e.childLotId);
+    if (parents) parents.push(e.parentLotId);
+    else parentsOf.set(e.childLotId, [e.parentLotId]);
   }
   const { distance, depth } = distances(lotId, parentsOf);
   if (depth > limits.maxDepth) throw tooLarge('upstream', limits);
@@ -252,14 +253,13 @@ export async function getProvenance(db: Database, principal: Principal, lotId: s
   const regionList = [...byRegion].sort((a, b) => (a[1].n * b[1].d > b[1].n * a[1].d ? -1 : 1));
   const regionDecimals = toDecimals(regionList.map(([, f]) => f));
 
-  return {
+  const ordered = graph.nodes.map((n) => ({ id: n.id, distance: distance.get(n.id) ?? 0, n })).sort(byDistanceThenId);
+  const view: Omit<ProvenanceView, 'nodes' | 'edges'> = {
     lot: { id: lot.id, lotNumber: lot.lotNumber, stage: lot.stage, speciesCode: lot.speciesCode },
     complete: roots.every(traced),
     nodeCount: graph.nodes.length,
     edgeCount: graph.edges.length,
     depth,
-    nodes: graph.nodes.map((n) => graphLotView(n, distance.get(n.id) ?? 0)).sort(byDistanceThenId),
-    edges: graph.edges.map(edgeView),
     organizations: dict.organizations,
     sites: dict.sites,
     untracedInputs: roots
@@ -277,25 +277,31 @@ export async function getProvenance(db: Database, principal: Principal, lotId: s
       })),
     },
   };
+  return new JsonText(jsonWithMembers(view, { edges: jsonArray(graph.edges, edgeJson), nodes: jsonArray(ordered, lotJson) }));
 }
 
-export async function getDescendants(db: Database, principal: Principal, lotId: string, limits: GraphLimits): Promise<DescendantsView> {
+/** GET /v1/lots/{id}/descendants as JSON text (a Descendants, `holders` written last). */
+export async function getDescendants(db: Database, principal: Principal, lotId: string, limits: GraphLimits): Promise<JsonText> {
   const lot = await requireDescendantsReader(db, principal, lotId);
   const graph = await repo.fetchDescendants(db, lotId, limits.maxNodes);
   if (graph.truncated) throw tooLarge('downstream', limits);
 
   const childrenOf = new Map<string, string[]>();
-  for (const e of graph.edges) childrenOf.set(e.parentLotId, [...(childrenOf.get(e.parentLotId) ?? []), e.childLotId]);
+  for (const e of graph.edges) {
+    const children = childrenOf.get(e.parentLotId);
+    if (children) children.push(e.childLotId);
+    else childrenOf.set(e.parentLotId, [e.childLotId]);
+  }
   const { distance, depth } = distances(lotId, childrenOf);
   if (depth > limits.maxDepth) throw tooLarge('downstream', limits);
   const dict = await dictionaries(db, graph);
 
   const descendants = graph.nodes.filter((n) => n.id !== lotId);
-  const holders = new Map<string, { organization: { id: string; name: string }; lots: ReturnType<typeof graphLotView>[] }>();
+  const holders = new Map<string, { organization: { id: string; name: string }; lots: { id: string; distance: number; n: repo.GraphNode }[] }>();
   for (const n of descendants) {
     const name = dict.organizationsById.get(n.holderId)?.name ?? n.holderId;
     const entry = holders.get(n.holderId) ?? { organization: { id: n.holderId, name }, lots: [] };
-    entry.lots.push(graphLotView(n, distance.get(n.id) ?? 0));
+    entry.lots.push({ id: n.id, distance: distance.get(n.id) ?? 0, n });
     holders.set(n.holderId, entry);
   }
   const totals = new Map<string, { quantity: bigint; remaining: bigint; lots: number }>();
@@ -308,13 +314,12 @@ export async function getDescendants(db: Database, principal: Principal, lotId: 
     const made = madeFromProduct.has(n.id) ? 0n : toMilli(n.quantity);
     totals.set(n.unit, { quantity: t.quantity + made, remaining: t.remaining + toMilli(n.remaining), lots: t.lots + 1 });
   }
-  return {
+  const holderJson = [...holders.values()]
+    .sort((a, b) => a.organization.name.localeCompare(b.organization.name))
+    .map((h) => jsonWithMembers({ organization: h.organization }, { lots: jsonArray(h.lots.sort(byDistanceThenId), lotJson) }));
+  const view: Omit<DescendantsView, 'holders' | 'edges'> = {
     lot: { id: lot.id, lotNumber: lot.lotNumber, stage: lot.stage, speciesCode: lot.speciesCode },
     count: descendants.length,
-    holders: [...holders.values()]
-      .map((h) => ({ ...h, lots: h.lots.sort(byDistanceThenId) }))
-      .sort((a, b) => a.organization.name.localeCompare(b.organization.name)),
-    edges: graph.edges.map(edgeView),
     organizations: dict.organizations,
     sites: dict.sites,
     productTotals: [...totals].map(([unit, t]) => ({
@@ -324,6 +329,7 @@ export async function getDescendants(db: Database, principal: Principal, lotId: 
       lots: t.lots,
     })),
   };
+  return new JsonText(jsonWithMembers(view, { edges: jsonArray(graph.edges, edgeJson), holders: `[${holderJson.join(',')}]` }));
 }
 
 function encodeTimelineCursor(row: repo.LineageEventRow): string {
