@@ -124,6 +124,9 @@ export async function generateChain(db: Database, shape: ChainShape, log: (m: st
   // VACUUM too: a database that has been running has its visibility maps set and nothing left for autovacuum to
   // do; measuring right after a bulk load would otherwise share the CPU with autovacuum working through it.
   await run('vacuum analyze', sql`vacuum analyze`);
+  // And a checkpoint: the load wrote gigabytes of WAL, and the checkpoint it triggers would otherwise flush dirty
+  // pages (and make every buffer eviction a write) through the first minutes of measuring.
+  await run('checkpoint', sql`checkpoint`);
 }
 
 /** Ids of `count` lots of one stage spread evenly over the generated ones (the generator's id scheme). */
