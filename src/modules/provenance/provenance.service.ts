@@ -2,7 +2,7 @@ import type { Database } from '../../db/client.js';
 import { NotFoundError, RuleViolationError, ValidationError } from '../../lib/errors.js';
 import { add, fraction, fractionText, mul, ONE, toDecimals, ZERO, type Fraction } from '../../lib/fraction.js';
 import { decimalQuantityView, isMass, MASS_UNITS, quantityView, toMilli } from '../../lib/quantity.js';
-import { jsonArray, jsonWithMembers, JsonText } from '../../lib/json-text.js';
+import { jsonArray, jsonWithMembers, type JsonText } from '../../lib/json-text.js';
 import { formatOffsetTime } from '../../lib/time.js';
 import type { Principal } from '../../plugins/auth.js';
 import { organizationActedOnLot } from '../events/events.repository.js';
@@ -282,7 +282,7 @@ export async function getProvenance(db: Database, principal: Principal, lotId: s
       })),
     },
   };
-  return new JsonText(jsonWithMembers(view, { edges: jsonArray(graph.edges, edgeJson), nodes: jsonArray(ordered, lotJson) }));
+  return jsonWithMembers(view, { edges: jsonArray(graph.edges, edgeJson), nodes: jsonArray(ordered, lotJson) });
 }
 
 /** GET /v1/lots/{id}/descendants as JSON text (a Descendants, `holders` written last). */
@@ -321,7 +321,7 @@ export async function getDescendants(db: Database, principal: Principal, lotId: 
   }
   const holderJson = [...holders.values()]
     .sort((a, b) => a.organization.name.localeCompare(b.organization.name))
-    .map((h) => jsonWithMembers({ organization: h.organization }, { lots: jsonArray(h.lots.sort(byDistanceThenId), lotJson) }));
+    .map((h) => `{"organization":${JSON.stringify(h.organization)},"lots":${jsonArray(h.lots.sort(byDistanceThenId), lotJson)}}`);
   const view: Omit<DescendantsView, 'holders' | 'edges'> = {
     lot: { id: lot.id, lotNumber: lot.lotNumber, stage: lot.stage, speciesCode: lot.speciesCode },
     count: descendants.length,
@@ -334,7 +334,7 @@ export async function getDescendants(db: Database, principal: Principal, lotId: 
       lots: t.lots,
     })),
   };
-  return new JsonText(jsonWithMembers(view, { edges: jsonArray(graph.edges, edgeJson), holders: `[${holderJson.join(',')}]` }));
+  return jsonWithMembers(view, { edges: jsonArray(graph.edges, edgeJson), holders: `[${holderJson.join(',')}]` });
 }
 
 function encodeTimelineCursor(row: repo.LineageEventRow): string {
