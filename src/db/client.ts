@@ -111,12 +111,8 @@ const dialect = new PgDialect();
  * to a generic plan after five runs.
  */
 export async function queryPrepared<T extends object>(db: Database, query: SQL): Promise<T[]> {
-  const client = (db as unknown as { $client?: { unsafe?: unknown } }).$client;
-  if (client && typeof client.unsafe === 'function') {
-    const { sql: text, params } = dialect.sqlToQuery(query);
-    return (await (client as postgres.Sql).unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true })) as unknown as T[];
-  }
-  return queryRows<T>(db, query);
+  const prepared = preparedOnPostgres(db, query);
+  return prepared ? ((await prepared) as unknown as T[]) : queryRows<T>(db, query);
 }
 
 /**
@@ -124,12 +120,20 @@ export async function queryPrepared<T extends object>(db: Database, query: SQL):
  * garbage collector less than as many objects with named members (graph queries return a row per lot).
  */
 export async function queryPreparedValues(db: Database, query: SQL): Promise<unknown[][]> {
-  const client = (db as unknown as { $client?: { unsafe?: unknown } }).$client;
-  if (client && typeof client.unsafe === 'function') {
-    const { sql: text, params } = dialect.sqlToQuery(query);
-    return (await (client as postgres.Sql).unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true }).values()) as unknown[][];
-  }
+  const prepared = preparedOnPostgres(db, query);
+  if (prepared) return (await prepared.values()) as unknown[][];
   return (await queryRows<Record<string, unknown>>(db, query)).map((row) => Object.values(row));
+}
+
+/**
+ * The query as a named prepared statement on the postgres.js client behind `db`; undefined on PGlite and inside
+ * a transaction (whose drizzle handle does not expose the client), where the callers fall back to queryRows.
+ */
+function preparedOnPostgres(db: Database, query: SQL) {
+  const client = (db as unknown as { $client?: { unsafe?: unknown } }).$client;
+  if (!client || typeof client.unsafe !== 'function') return undefined;
+  const { sql: text, params } = dialect.sqlToQuery(query);
+  return (client as postgres.Sql).unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true });
 }
 
 function journalEntryCount(): number {

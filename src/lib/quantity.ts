@@ -93,10 +93,9 @@ export function quantityView(milli: bigint, unit: string): { value: number; unit
 }
 
 /**
- * The same view from the database's decimal text (numeric(…, 3)): Number() of "850.500" is the same double as
- * of "850.5", so this equals quantityView(toMilli(text), unit) without the bigint round trip (graph answers
- * carry thousands).
+ * The value of quantityView(toMilli(text), unit) straight from the database's decimal text (numeric(…, 3)):
+ * Number() of "850.500" is the same double as of "850.5". Graph answers write thousands of these.
  */
-export function decimalQuantityView(text: string, unit: string): { value: number; unit: string } {
-  return { value: Number(text), unit };
+export function decimalValue(text: string): number {
+  return Number(text);
 }

@@ -76,11 +76,23 @@ const organizationsJson = sql`(select json_agg(json_build_array(o.id, o.name, o.
 const sitesJson = sql`(select json_agg(json_build_array(s.id, s.organization_id, s.name, s.kind, s.region_code, s.lat, s.lon)) from sites s
         where s.id in (select site_id from nodes))`;
 
+/**
+ * A graph lot's columns, in the positions nodeOf reads: the descendants' JSON arrays and the ancestors' rows
+ * both carry them (with their aliases in the rows, where the fallback on PGlite reads rows as objects).
+ */
+const NODE_COLUMNS: [expression: string, alias: string][] = [
+  ['l.id', 'id'], ['l.lot_number', 'lot_number'], ['l.stage', 'stage'], ['l.species_code', 'species_code'], ['l.status', 'status'],
+  ['l.quantity::text', 'quantity'], ['l.remaining::text', 'remaining'], ['l.unit', 'unit'],
+  ['(extract(epoch from l.produced_at) * 1000)::float8', 'produced_ms'], ['l.produced_at_offset', 'produced_at_offset'],
+  ['l.origin::text', 'origin'], ['l.attributes::text', 'attributes'], ['l.process::text', 'process'], ['l.gtin', 'gtin'],
+  ['l.shipment_id', 'shipment_id'], ['l.producer_id', 'producer_id'], ['l.holder_id', 'holder_id'], ['l.site_id', 'site_id'],
+  ['l.created_by_event_id', 'created_by_event_id'],
+];
+const nodeValues = sql.raw(NODE_COLUMNS.map(([expression]) => expression).join(', '));
+const nodeSelect = sql.raw(NODE_COLUMNS.map(([expression, alias]) => `${expression} as ${alias}`).join(', '));
+
 /** The JSON arrays of a graph answer, from its `nodes` and `edges`. */
-const graphArrays = sql`(select json_agg(json_build_array(l.id, l.lot_number, l.stage, l.species_code, l.status, l.quantity::text, l.remaining::text, l.unit,
-          (extract(epoch from l.produced_at) * 1000)::float8, l.produced_at_offset, l.attributes::text, l.origin::text, l.gtin, l.shipment_id,
-          l.producer_id, l.holder_id, l.site_id, l.created_by_event_id, l.process::text))
-        from nodes l) as "nodes",
+const graphArrays = sql`(select json_agg(json_build_array(${nodeValues})) from nodes l) as "nodes",
       (select json_agg(json_build_array(e.parent_lot_id, e.child_lot_id, e.event_id, e.parent_quantity::text, e.parent_unit)) from edges e) as "edges",
       ${organizationsJson} as "organizations", ${sitesJson} as "sites"`;
 
@@ -127,15 +139,13 @@ export function ancestorsQuery(lotId: string, maxNodes: number) {
       -- otherwise hash the whole lots table).
       select p.* from walk w cross join lateral (select ${LOT_COLUMNS} from lots x where x.id = any(w.parent_lot_ids) offset 0) p
     ), nodes as materialized (select * from walk limit ${maxNodes + 1})
-    select l.id, l.lot_number, l.stage, l.species_code, l.status, l.quantity::text, l.remaining::text, l.unit,
-      (extract(epoch from l.produced_at) * 1000)::float8 as produced_ms, l.produced_at_offset, l.origin::text, l.attributes::text, l.process::text,
-      l.gtin, l.shipment_id, l.producer_id, l.holder_id, l.site_id, l.created_by_event_id,
+    select ${nodeSelect},
       -- Lot ids, quantities and units hold no comma (generated ids, numbers, the unit vocabulary).
       array_to_string(l.parent_lot_ids, ',') as parent_ids, array_to_string(l.parent_quantities, ',') as parent_quantities,
       array_to_string(l.parent_units, ',') as parent_units, null::json as dictionaries
     from nodes l
     union all
-    select null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+    select ${sql.raw(Array(NODE_COLUMNS.length + 3).fill('null').join(', '))},
       json_build_array(${organizationsJson}, ${sitesJson})`;
 }
 
@@ -165,34 +175,39 @@ const sitesOf = (v: unknown): GraphSite[] =>
     lon: a[6] as number | null,
   }));
 
+/** A graph lot from its columns (NODE_COLUMNS order). */
+function nodeOf(a: unknown[], origin: (text: string) => GraphNode['origin']): GraphNode {
+  return {
+    id: a[0] as string,
+    lotNumber: a[1] as string,
+    stage: a[2] as string,
+    speciesCode: a[3] as string,
+    status: a[4] as string,
+    quantity: a[5] as string,
+    remaining: a[6] as string,
+    unit: a[7] as string,
+    producedAtMs: Number(a[8]),
+    producedAtOffset: Number(a[9]),
+    originJson: a[10] as string,
+    origin: origin(a[10] as string),
+    attributesJson: a[11] as string,
+    processJson: (a[12] as string | null) ?? null,
+    gtin: (a[13] as string | null) ?? null,
+    shipmentId: (a[14] as string | null) ?? null,
+    producerId: a[15] as string,
+    holderId: a[16] as string,
+    siteId: (a[17] as string | null) ?? null,
+    createdByEventId: a[18] as string,
+  };
+}
+
 async function runDescendants(db: Database, query: ReturnType<typeof descendantsQuery>, maxNodes: number): Promise<Graph> {
   const [row] = await queryPrepared<Row>(db, query);
   const truncated = Number(row?.nodeCount ?? 0) > maxNodes || Number(row?.edgeCount ?? 0) > maxNodes * EDGES_PER_NODE;
   const origin = originParser();
   return {
     truncated,
-    nodes: arrays(row?.nodes).map((a) => ({
-      id: a[0] as string,
-      lotNumber: a[1] as string,
-      stage: a[2] as string,
-      speciesCode: a[3] as string,
-      status: a[4] as string,
-      quantity: a[5] as string,
-      remaining: a[6] as string,
-      unit: a[7] as string,
-      producedAtMs: Number(a[8]),
-      producedAtOffset: Number(a[9]),
-      attributesJson: a[10] as string,
-      originJson: a[11] as string,
-      origin: origin(a[11] as string),
-      gtin: a[12] as string | null,
-      shipmentId: a[13] as string | null,
-      producerId: a[14] as string,
-      holderId: a[15] as string,
-      siteId: a[16] as string | null,
-      createdByEventId: a[17] as string,
-      processJson: (a[18] as string | null) ?? null,
-    })),
+    nodes: arrays(row?.nodes).map((a) => nodeOf(a, origin)),
     edges: arrays(row?.edges).map((a) => ({
       parentLotId: a[0] as string,
       childLotId: a[1] as string,
@@ -206,46 +221,24 @@ async function runDescendants(db: Database, query: ReturnType<typeof descendants
 }
 
 async function runAncestors(db: Database, lotId: string, maxNodes: number): Promise<Graph> {
-  // Columns in the order of ancestorsQuery's select list.
   const rows = await queryPreparedValues(db, ancestorsQuery(lotId, maxNodes));
   const origin = originParser();
   const graph: Graph = { truncated: false, nodes: [], edges: [], organizations: [], sites: [] };
+  const parents = NODE_COLUMNS.length; // then parent ids, quantities, units, and the dictionaries
   for (const r of rows as (string | null)[][]) {
     if (r[0] === null) {
-      const [organizations, sites] = arrays(r[22]);
+      const [organizations, sites] = arrays(r[parents + 3]);
       graph.organizations = organizationsOf(organizations);
       graph.sites = sitesOf(sites);
       continue;
     }
-    const id = r[0]!;
-    const createdByEventId = r[18]!;
-    graph.nodes.push({
-      id,
-      lotNumber: r[1]!,
-      stage: r[2]!,
-      speciesCode: r[3]!,
-      status: r[4]!,
-      quantity: r[5]!,
-      remaining: r[6]!,
-      unit: r[7]!,
-      producedAtMs: Number(r[8]),
-      producedAtOffset: Number(r[9]),
-      originJson: r[10]!,
-      origin: origin(r[10]!),
-      attributesJson: r[11]!,
-      processJson: r[12] ?? null,
-      gtin: r[13] ?? null,
-      shipmentId: r[14] ?? null,
-      producerId: r[15]!,
-      holderId: r[16]!,
-      siteId: r[17] ?? null,
-      createdByEventId,
-    });
-    if (r[19] === '') continue;
-    const quantities = r[20]!.split(',');
-    const units = r[21]!.split(',');
-    r[19]!.split(',').forEach((parentLotId, i) =>
-      graph.edges.push({ parentLotId, childLotId: id, eventId: createdByEventId, parentQuantity: quantities[i]!, parentUnit: units[i]! }),
+    const node = nodeOf(r, origin);
+    graph.nodes.push(node);
+    if (r[parents] === '') continue;
+    const quantities = r[parents + 1]!.split(',');
+    const units = r[parents + 2]!.split(',');
+    r[parents]!.split(',').forEach((parentLotId, i) =>
+      graph.edges.push({ parentLotId, childLotId: node.id, eventId: node.createdByEventId, parentQuantity: quantities[i]!, parentUnit: units[i]! }),
     );
   }
   graph.truncated = graph.nodes.length > maxNodes || graph.edges.length > maxNodes * EDGES_PER_NODE;
