@@ -1,7 +1,9 @@
 import t from 'tap';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
+import { queryRows } from '../src/db/client.js';
 import { organizations, sites } from '../src/db/schema.js';
 import { adminHeaders, makeCreditCode, setupApp } from './support/app.js';
+import { codedChain } from './support/codes.js';
 import { errorPaths, expectProblem, listAll } from './support/http.js';
 
 interface Organization {
@@ -211,14 +213,111 @@ t.test('invalid idempotency keys → 400, nothing stored', async (t) => {
   t.equal(longest.statusCode, 201, '255 visible characters are fine');
 });
 
-t.test('concurrent duplicates store exactly one organisation', async (t) => {
+t.test('concurrent duplicates store exactly one organisation and all get its answer', async (t) => {
   const payload = { name: '并发幂等', kinds: ['farm'], creditCode: makeCreditCode(), regionCode: '220621' };
   const responses = await Promise.all([1, 2, 3].map(() => postOrganization(payload, withKey('org-concurrent-1'))));
-  const created = responses.filter((r) => r.statusCode === 201);
-  t.ok(created.length >= 1, 'at least one 201');
-  for (const r of responses) {
-    t.ok(r.statusCode === 201 || r.statusCode === 409, `201 or 409 (in progress), got ${r.statusCode}`);
-    if (r.statusCode === 201) t.equal(r.body, created[0]!.body, 'every 201 carries the same organisation');
-  }
+  // The duplicates wait on the key until the first commits, then replay its answer: nobody gets a 409.
+  for (const r of responses) t.equal(r.statusCode, 201, r.body);
+  t.equal(new Set(responses.map((r) => r.body)).size, 1, 'every answer is the same organisation, byte for byte');
+  t.equal(responses.filter((r) => r.headers['idempotent-replayed'] === 'true').length, 2, 'two of them are replays');
   t.equal((await organizationsNamed('并发幂等')).length, 1, 'exactly one row');
+});
+
+t.test('the idempotency record is written with the write: no pending record is ever committed', async (t) => {
+  const org = await createOrganization({ name: '同事务键' });
+  const res = await postSite({ kind: 'warehouse', name: '同事务仓库', regionCode: '220621' }, withKey('same-tx-1', org.headers));
+  t.equal(res.statusCode, 201, res.body);
+  const rows = await queryRows<{ state: string; status: number; body: string }>(
+    database.db,
+    sql`select state, response_status as status, response_body as body from idempotency_keys where key = 'same-tx-1'`,
+  );
+  t.strictSame([...rows], [{ state: 'done', status: 201, body: res.body }], 'completed, with the bytes that were sent');
+  const pending = await queryRows(database.db, sql`select key from idempotency_keys where state <> 'done'`);
+  t.strictSame([...pending], [], 'no record left pending');
+});
+
+t.test('a business refusal (422) is replayed as it was, even after the state changed', async (t) => {
+  const org = await createOrganization({ name: '拒绝重放' });
+  const site = (await postSite({ kind: 'cultivation_base', name: '拒绝重放基地', regionCode: '220621' }, org.headers)).json() as Site;
+  const seed = await app.inject({
+    method: 'POST',
+    url: '/v1/lots',
+    headers: org.headers,
+    payload: { stage: 'seed', speciesCode: 'renshen', lotNumber: 'RF-SD-1', siteId: site.id, quantity: { value: 10, unit: 'kg' }, producedAt: '2024-04-01T08:00:00+08:00' },
+  });
+  t.equal(seed.statusCode, 201, seed.body);
+  const seedId = (seed.json() as { id: string }).id;
+  const draw = {
+    occurredAt: '2024-05-01T08:00:00+08:00',
+    inputs: [{ lotId: seedId, quantity: { value: 12, unit: 'kg' } }],
+    outputs: [{ stage: 'cultivation', lotNumber: 'RF-CU-1', quantity: { value: 1000, unit: 'plant' } }],
+    siteId: site.id,
+  };
+  const post = () => app.inject({ method: 'POST', url: '/v1/transformations', headers: withKey('refusal-1', org.headers), payload: draw });
+  const first = await post();
+  t.equal(expectProblem(t, first, 422).rule, 'insufficient-quantity');
+  const replay = await post();
+  t.equal(replay.statusCode, 422);
+  t.equal(replay.body, first.body, 'the same refusal, byte for byte');
+  t.equal(replay.headers['idempotent-replayed'], 'true');
+  const lots = await queryRows(database.db, sql`select id from lots where lot_number = 'RF-CU-1'`);
+  t.strictSame([...lots], [], 'nothing stored');
+});
+
+t.test('API key creation with a key: the replay names the key but its secret is stored nowhere', async (t) => {
+  const org = await createOrganization({ name: '密钥重放' });
+  const url = `/v1/organizations/${org.organization.id}/api-keys`;
+  const first = await app.inject({ method: 'POST', url, headers: withKey('api-key-create-1'), payload: { name: 'ERP' } });
+  t.equal(first.statusCode, 201, first.body);
+  const created = first.json() as { id: string; key: string; name: string; createdAt: string };
+  t.match(created.key, /^key_[0-9a-z]{16}\.[0-9A-Za-z]{32}$/);
+  const secret = created.key.split('.')[1]!;
+
+  const replay = await app.inject({ method: 'POST', url, headers: withKey('api-key-create-1'), payload: { name: 'ERP' } });
+  t.equal(replay.statusCode, 201);
+  t.equal(replay.headers['idempotent-replayed'], 'true');
+  const replayed = replay.json() as Record<string, unknown>;
+  t.strictSame(replayed, { ...created, key: null }, 'same key id and fields, the secret withheld');
+  t.equal((await app.inject({ method: 'GET', url, headers: adminHeaders })).json().items.filter((k: { name: string }) => k.name === 'ERP').length, 1, 'one key made');
+  const works = await app.inject({ method: 'GET', url: '/v1/lots', headers: { authorization: `Bearer ${created.key}` } });
+  t.equal(works.statusCode, 200, 'the key shown first works');
+
+  // Every text of every table, searched for the secret and for the whole key.
+  const tables = await queryRows<{ name: string }>(
+    database.db,
+    sql`select table_schema || '.' || quote_ident(table_name) as name from information_schema.tables
+        where table_schema in ('public', 'drizzle') and table_type = 'BASE TABLE'`,
+  );
+  t.ok(tables.length > 10, 'the tables are listed');
+  const found: string[] = [];
+  for (const { name } of tables) {
+    const hits = await queryRows<{ n: number }>(
+      database.db,
+      sql`select count(*)::int as n from ${sql.raw(name)} as row where row::text like ${`%${secret}%`}`,
+    );
+    if ((hits[0]?.n ?? 0) > 0) found.push(name);
+  }
+  t.strictSame(found, [], 'the secret appears in no table');
+});
+
+t.test('an issue of many codes is replayed byte for byte without storing the answer', async (t) => {
+  const { app, database, product, coop } = await codedChain(t);
+  const post = () =>
+    app.inject({ method: 'POST', url: `/v1/lots/${product.id}/codes`, headers: { ...coop.headers, 'idempotency-key': 'codes-1' }, payload: { count: 2000 } });
+  const first = await post();
+  t.equal(first.statusCode, 201, first.body.slice(0, 300));
+  const replay = await post();
+  t.equal(replay.statusCode, 201);
+  t.equal(replay.headers['idempotent-replayed'], 'true');
+  t.equal(replay.body, first.body, 'byte-identical');
+  t.equal((first.json() as { codes: unknown[] }).codes.length, 2000);
+  const stored = await queryRows<{ body: string | null; replay: unknown }>(
+    database.db,
+    sql`select response_body as body, response_replay as replay from idempotency_keys where key = 'codes-1'`,
+  );
+  t.equal(stored.length, 1);
+  t.equal(stored[0]!.body, null, 'the 2,000 codes are not stored as an answer');
+  t.ok(JSON.stringify(stored[0]!.replay).length < 200, 'only what rebuilds it');
+  const count = await queryRows<{ n: number }>(database.db, sql`select count(*)::int as n from codes where lot_id = ${product.id}`);
+  t.equal(count[0]!.n, 2000, 'one issue of 2,000 codes');
 });

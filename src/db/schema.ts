@@ -103,8 +103,9 @@ export const species = pgTable('species', {
 });
 
 /**
- * Idempotency-Key records. A row is inserted as `pending` before the handler runs (the unique key makes a
- * concurrent duplicate wait its turn) and completed with the response that is replayed to later retries.
+ * Idempotency-Key records. Claimed (`pending`) as the first statement of the write's own transaction and
+ * completed (`done`) with its answer before that transaction commits, so a committed record is always `done`:
+ * the unique key makes a concurrent duplicate wait for the first one's commit. See plugins/idempotency.ts.
  */
 export const idempotencyKeys = pgTable(
   'idempotency_keys',
@@ -117,6 +118,9 @@ export const idempotencyKeys = pgTable(
     responseBody: text('response_body'),
     responseContentType: text('response_content_type'),
     responseLocation: text('response_location'),
+    // Instead of a large or secret body: what the route needs to rebuild the answer on a replay (see
+    // plugins/idempotency.ts). responseBody is then null.
+    responseReplay: jsonb('response_replay'),
     createdAt: createdAt(),
     completedAt: timestamp('completed_at', { withTimezone: true, precision: 3 }),
   },
@@ -453,13 +457,20 @@ export const certificates = pgTable(
     number: text('number').notNull(),
     validFrom: text('valid_from').notNull(), // YYYY-MM-DD
     validUntil: text('valid_until').notNull(),
+    // Who stands behind it: `self_declared` (recorded by its holder) or `confirmed` by a regulator or certifier.
+    assertion: text('assertion').notNull().default('self_declared'),
+    confirmedBy: text('confirmed_by').references(() => organizations.id),
+    confirmedAt: timestamp('confirmed_at', { withTimezone: true, precision: 3 }),
+    confirmEventId: text('confirm_event_id'),
     // No foreign key to events (like lots.created_by_event_id): the events table's TRUNCATE guard must stay
     // the database's answer to a TRUNCATE, and the event is written in the same transaction anyway.
     eventId: text('event_id').notNull(),
     createdAt: createdAt(),
   },
   (t) => [
-    uniqueIndex('certificates_authority_number_kind_key').on(t.kind, t.authority, t.number),
+    // Per holder: another organisation claiming the same number is visible to regulators, not refused.
+    uniqueIndex('certificates_holder_authority_number_key').on(t.organizationId, t.authority, t.number),
+    index('certificates_authority_number_idx').on(t.authority, t.number),
     index('certificates_organization_id_idx').on(t.organizationId),
     index('certificates_site_id_idx').on(t.siteId),
   ],
@@ -524,6 +535,8 @@ export const codeScans = pgTable(
     lotId: text('lot_id').notNull(),
     scannedAt: timestamp('scanned_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     network: text('network'),
+    // A device id (hash of a first-party cookie) where the client keeps one; null otherwise.
+    device: text('device'),
     userAgent: text('user_agent'),
     lat: doublePrecision('lat'),
     lon: doublePrecision('lon'),

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { replyWithWrite } from '../../plugins/idempotency.js';
 import { organizationOf } from '../../plugins/auth.js';
 import { bearerAuth, IdempotencyHeaders, IdParams, page, problemResponses, ref } from '../../lib/schemas.js';
 import { CommissionLotBody, Lot, LotEvent, LotListQuery, ObservationBody, StatusChangeBody, StatusChangeResult } from './lots.schemas.js';
@@ -20,10 +21,11 @@ export const lotRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 201: ref(Lot), ...problemResponses(400, 401, 403, 409, 422) },
       },
     },
-    async (request, reply) => {
-      const lot = await lots.commissionLot(app.database.db, organizationOf(request.principal), request.body);
-      return reply.code(201).header('location', `/v1/lots/${lot.id}`).send(lot);
-    },
+    async (request, reply) =>
+      replyWithWrite(request, reply, async (db) => {
+        const lot = await lots.commissionLot(db, organizationOf(request.principal), request.body);
+        return { status: 201, location: `/v1/lots/${lot.id}`, body: lot };
+      }),
   );
 
   app.get(
@@ -70,10 +72,11 @@ export const lotRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 201: ref(LotEvent), ...problemResponses(400, 401, 403, 404, 422) },
       },
     },
-    async (request, reply) => {
-      const event = await lots.recordObservation(app.database.db, organizationOf(request.principal), request.params.id, request.body);
-      return reply.code(201).send(event);
-    },
+    async (request, reply) =>
+      replyWithWrite(request, reply, async (db) => ({
+        status: 201,
+        body: await lots.recordObservation(db, organizationOf(request.principal), request.params.id, request.body),
+      })),
   );
 
   app.post(
@@ -90,6 +93,10 @@ export const lotRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ref(StatusChangeResult), ...problemResponses(400, 401, 403, 404, 422) },
       },
     },
-    async (request) => lots.changeStatus(app.database.db, request.principal!, request.params.id, request.body),
+    async (request, reply) =>
+      replyWithWrite(request, reply, async (db) => ({
+        status: 200,
+        body: await lots.changeStatus(db, request.principal!, request.params.id, request.body),
+      })),
   );
 };

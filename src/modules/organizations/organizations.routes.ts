@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { replyWithWrite } from '../../plugins/idempotency.js';
 import { Type } from 'typebox';
 import { emptyBodyAsEmptyObject } from '../../lib/route-hooks.js';
 import { bearerAuth, IdempotencyHeaders, IdParams, page, problemResponses, ref } from '../../lib/schemas.js';
@@ -30,10 +31,11 @@ export const organizationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 201: ref(Organization), ...problemResponses(400, 401, 403, 409, 422) },
       },
     },
-    async (request, reply) => {
-      const organization = await organizations.createOrganization(app.database.db, request.body);
-      return reply.code(201).header('location', `/v1/organizations/${organization.id}`).send(organization);
-    },
+    async (request, reply) =>
+      replyWithWrite(request, reply, async (db) => {
+        const organization = await organizations.createOrganization(db, request.body);
+        return { status: 201, location: `/v1/organizations/${organization.id}`, body: organization };
+      }),
   );
 
   app.get(
@@ -69,7 +71,7 @@ export const organizationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/v1/organizations/:id/api-keys',
     {
-      config: { auth: 'admin' },
+      config: { auth: 'admin', replay: async (_db, stored) => ({ ...(stored as object), key: null }) },
       preValidation: emptyBodyAsEmptyObject,
       schema: {
         tags,
@@ -81,10 +83,13 @@ export const organizationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 201: ref(CreatedApiKey), ...problemResponses(400, 401, 403, 404) },
       },
     },
-    async (request, reply) => {
-      const created = await apiKeys.createApiKey(app.database.db, request.params.id, request.body?.name);
-      return reply.code(201).send(created);
-    },
+    async (request, reply) =>
+      replyWithWrite(request, reply, async (db) => {
+        const created = await apiKeys.createApiKey(db, request.params.id, request.body?.name);
+        // The secret is never kept, not even for a replay: the replay says the key exists and cannot be shown again.
+        const { key: _secret, ...withoutSecret } = created;
+        return { status: 201, body: created, replay: withoutSecret };
+      }),
   );
 
   app.get(
@@ -114,6 +119,7 @@ export const organizationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ref(ApiKey), ...problemResponses(401, 403, 404) },
       },
     },
-    async (request) => apiKeys.revokeApiKey(app.database.db, request.params.id, request.params.keyId),
+    async (request, reply) =>
+      replyWithWrite(request, reply, async (db) => ({ status: 200, body: await apiKeys.revokeApiKey(db, request.params.id, request.params.keyId) })),
   );
 };

@@ -14,6 +14,8 @@ export const ORGANIZATION_KINDS = [
   'retailer',
   'lab',
   'regulator',
+  // Certification bodies and the GI authority: they confirm certificates (POST /v1/certificates/{id}/confirm).
+  'certifier',
 ] as const;
 export type OrganizationKind = (typeof ORGANIZATION_KINDS)[number];
 
@@ -94,10 +96,16 @@ export const CreatedApiKey = Type.Object(
     name: Type.Union([Type.String(), Type.Null()]),
     createdAt: Timestamp,
     revokedAt: Type.Null(),
-    key: Type.String({
-      description: 'The bearer key. Shown only in this response; only its hash is stored.',
-      examples: ['key_0h3k5m7p9r1t3v5x.Vb7T2nQ9xW4pL8sK1dF6gH3jM5zR0cY2'],
-    }),
+    key: Type.Union(
+      [
+        Type.String({ examples: ['key_0h3k5m7p9r1t3v5x.Vb7T2nQ9xW4pL8sK1dF6gH3jM5zR0cY2'] }),
+        Type.Null(),
+      ],
+      {
+        description:
+          'The bearer key. Shown only in this response; only its hash is stored. null on an idempotent replay (Idempotent-Replayed: true): the key was created but its secret cannot be shown again; revoke it and create another if it was lost.',
+      },
+    ),
   },
   { $id: 'CreatedApiKey' },
 );

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { replyWithWrite } from '../../plugins/idempotency.js';
 import { organizationOf } from '../../plugins/auth.js';
 import { emptyBodyAsEmptyObject } from '../../lib/route-hooks.js';
 import { bearerAuth, IdempotencyHeaders, IdParams, page, problemResponses, ref } from '../../lib/schemas.js';
@@ -21,10 +22,11 @@ export const shipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 201: ref(Shipment), ...problemResponses(400, 401, 403, 404, 422) },
       },
     },
-    async (request, reply) => {
-      const shipment = await shipments.createShipment(app.database.db, organizationOf(request.principal), request.body);
-      return reply.code(201).header('location', `/v1/shipments/${shipment.id}`).send(shipment);
-    },
+    async (request, reply) =>
+      replyWithWrite(request, reply, async (db) => {
+        const shipment = await shipments.createShipment(db, organizationOf(request.principal), request.body);
+        return { status: 201, location: `/v1/shipments/${shipment.id}`, body: shipment };
+      }),
   );
 
   app.post(
@@ -42,8 +44,11 @@ export const shipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ref(Shipment), ...problemResponses(400, 401, 403, 404, 422) },
       },
     },
-    async (request) =>
-      shipments.receiveShipment(app.database.db, organizationOf(request.principal), request.params.id, request.body),
+    async (request, reply) =>
+      replyWithWrite(request, reply, async (db) => ({
+        status: 200,
+        body: await shipments.receiveShipment(db, organizationOf(request.principal), request.params.id, request.body),
+      })),
   );
 
   app.post(
@@ -60,7 +65,11 @@ export const shipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ref(Shipment), ...problemResponses(400, 401, 403, 404, 422) },
       },
     },
-    async (request) => shipments.refuseShipment(app.database.db, organizationOf(request.principal), request.params.id, request.body),
+    async (request, reply) =>
+      replyWithWrite(request, reply, async (db) => ({
+        status: 200,
+        body: await shipments.refuseShipment(db, organizationOf(request.principal), request.params.id, request.body),
+      })),
   );
 
   app.get(

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { replyWithWrite } from '../../plugins/idempotency.js';
 import { organizationOf } from '../../plugins/auth.js';
 import { bearerAuth, IdempotencyHeaders, IdParams, page, problemResponses, ref } from '../../lib/schemas.js';
 import { CreateSiteBody, Site, SiteListQuery } from './sites.schemas.js';
@@ -20,11 +21,11 @@ export const siteRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 201: ref(Site), ...problemResponses(400, 401, 403, 409, 422) },
       },
     },
-    async (request, reply) => {
-      const { organizationId } = organizationOf(request.principal);
-      const site = await sites.createSite(app.database.db, organizationId, request.body);
-      return reply.code(201).header('location', `/v1/sites/${site.id}`).send(site);
-    },
+    async (request, reply) =>
+      replyWithWrite(request, reply, async (db) => {
+        const site = await sites.createSite(db, organizationOf(request.principal).organizationId, request.body);
+        return { status: 201, location: `/v1/sites/${site.id}`, body: site };
+      }),
   );
 
   app.get(

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { replyWithWrite } from '../../plugins/idempotency.js';
 import { organizationOf } from '../../plugins/auth.js';
 import { bearerAuth, IdempotencyHeaders, problemResponses, ref } from '../../lib/schemas.js';
 import { CreateTransformationBody, Transformation } from './transformations.schemas.js';
@@ -18,9 +19,10 @@ export const transformationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 201: ref(Transformation), ...problemResponses(400, 401, 403, 404, 409, 422) },
       },
     },
-    async (request, reply) => {
-      const result = await createTransformation(app.database.db, organizationOf(request.principal), request.body);
-      return reply.code(201).send(result);
-    },
+    async (request, reply) =>
+      replyWithWrite(request, reply, async (db) => ({
+        status: 201,
+        body: await createTransformation(db, organizationOf(request.principal), request.body),
+      })),
   );
 };
