@@ -67,8 +67,15 @@ function withDatabase(url: string, database: string): string {
   return parsed.toString();
 }
 
-/** A fresh migrated database for one test file, removed again by `dispose`. */
-export async function createTestDatabase(): Promise<{ handle: DatabaseHandle; dispose: () => Promise<void> }> {
+/**
+ * A fresh migrated database for one test file, removed again by `dispose`. `location` says where it is, for a
+ * test that runs the service as a process of its own (on PGlite, close `handle` first: one process at a time).
+ */
+export async function createTestDatabase(): Promise<{
+  handle: DatabaseHandle;
+  location: { databaseUrl: string } | { dataDir: string };
+  dispose: () => Promise<void>;
+}> {
   if (TEST_DATABASE_URL) {
     const name = `herbtrace_test_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
     const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
@@ -82,9 +89,11 @@ export async function createTestDatabase(): Promise<{ handle: DatabaseHandle; di
         await new Promise((r) => setTimeout(r, 100 + Math.random() * 200));
       }
     }
-    const handle = openDatabase({ databaseUrl: withDatabase(TEST_DATABASE_URL, name) });
+    const databaseUrl = withDatabase(TEST_DATABASE_URL, name);
+    const handle = openDatabase({ databaseUrl });
     return {
       handle,
+      location: { databaseUrl },
       dispose: async () => {
         await handle.close();
         await admin.unsafe(`drop database if exists ${name} with (force)`);
@@ -99,6 +108,7 @@ export async function createTestDatabase(): Promise<{ handle: DatabaseHandle; di
   const handle = openDatabase({ dataDir: dir });
   return {
     handle,
+    location: { dataDir: dir },
     dispose: async () => {
       await handle.close();
       rmSync(dir, { recursive: true, force: true });
