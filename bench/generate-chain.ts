@@ -91,8 +91,8 @@ export async function generateChain(db: Database, shape: ChainShape, log: (m: st
       run(
         `  ${label} events`,
         sql`with e as (
-              insert into events (id, type, organization_id, occurred_at, occurred_at_offset, data)
-              select 'evt_' || substr(md5(${prefix} || i), 1, 16), ${eventType}, ${producer}, timestamptz '2018-01-01 08:00+08' + (i % 2000) * interval '1 hour', 480, '{}'::jsonb
+              insert into events (id, type, organization_id, occurred_at, occurred_at_offset, data, actor_kind)
+              select 'evt_' || substr(md5(${prefix} || i), 1, 16), ${eventType}, ${producer}, timestamptz '2018-01-01 08:00+08' + (i % 2000) * interval '1 hour', 480, '{}'::jsonb, 'api_key'
               from generate_series(1, ${n}::int) i returning id)
             insert into event_lots (event_id, lot_id, role)
             select 'evt_' || substr(md5(${prefix} || i), 1, 16), ${lotId(prefix, 'i')}, 'output' from generate_series(1, ${n}::int) i`,

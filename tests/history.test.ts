@@ -180,7 +180,7 @@ t.test('the database refuses UPDATE, DELETE and TRUNCATE on the history tables',
   let error: unknown;
   try {
     await database.db.transaction(async (tx) => {
-      await tx.execute(sql`insert into events (id, type, organization_id, occurred_at, occurred_at_offset, data) values ('evt_sneaky00000000', 'note', ${coop.organization.id}, now(), 0, '{}'::jsonb)`);
+      await tx.execute(sql`insert into events (id, type, organization_id, occurred_at, occurred_at_offset, data, actor_kind) values ('evt_sneaky00000000', 'note', ${coop.organization.id}, now(), 0, '{}'::jsonb, 'api_key')`);
       await tx.execute(sql`delete from events where id = 'evt_sneaky00000000'`);
     });
   } catch (e) {

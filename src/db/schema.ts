@@ -3,6 +3,7 @@ import {
   bigint,
   boolean,
   check,
+  customType,
   doublePrecision,
   index,
   integer,
@@ -14,6 +15,9 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+
+/** PostgreSQL's 64-bit transaction id (pg_current_xact_id()), as its decimal text. */
+const xid8 = customType<{ data: string; driverData: string }>({ dataType: () => 'xid8' });
 
 // Millisecond precision so a JavaScript Date round-trips exactly (list cursors compare on it).
 const createdAt = () => timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow();
@@ -57,6 +61,8 @@ export const apiKeys = pgTable(
     name: text('name'),
     // sha256 of the secret part; the key itself is shown once and never stored.
     secretHash: text('secret_hash').notNull(),
+    // What the key may do for its organisation: owner | recorder | viewer (access/policy.ts).
+    role: text('role').notNull().default('owner'),
     createdAt: createdAt(),
     revokedAt: timestamp('revoked_at', { withTimezone: true, precision: 3 }),
   },
@@ -202,9 +208,25 @@ export const events = pgTable(
     // before what happened to the lot next (a split before its dispatch).
     seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity(),
     data: jsonb('data').notNull(),
+    // Who recorded it: `api_key` (actor_key_id), `user` (actor_user_id) or `admin`. Events from before the
+    // event store name no key (actor_key_id null).
+    actorKind: text('actor_kind').notNull(),
+    actorKeyId: text('actor_key_id'),
+    actorUserId: text('actor_user_id'),
+    // The writing transaction: consumers read events in (tx_id, seq) order below the oldest running
+    // transaction, so an event that commits late is never skipped (events/queue.ts).
+    txId: xid8('tx_id').notNull().default(sql`pg_current_xact_id()`),
   },
-  (t) => [index('events_organization_id_idx').on(t.organizationId)],
+  (t) => [index('events_organization_id_idx').on(t.organizationId), index('events_tx_id_seq_idx').on(t.txId, t.seq)],
 );
+
+/** Where each consumer of the event queue stands (events/queue.ts): the last (tx_id, seq) it has taken. */
+export const eventConsumers = pgTable('event_consumers', {
+  name: text('name').primaryKey(),
+  lastTxId: xid8('last_tx_id').notNull().default(sql`'0'::xid8`),
+  lastSeq: bigint('last_seq', { mode: 'number' }).notNull().default(0),
+  updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+});
 
 /** Which lots an event concerns and how: input, output, subject, shipped, received, cascade … */
 export const eventLots = pgTable(

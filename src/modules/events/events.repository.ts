@@ -28,6 +28,7 @@ export async function appendEvent(db: Database, event: NewEvent): Promise<{ id: 
       occurredAt: event.occurredAt.at,
       occurredAtOffset: event.occurredAt.offsetMinutes,
       data: event.data,
+      actorKind: 'api_key',
     })
     .returning({ recordedAt: events.recordedAt });
   if (event.lots.length > 0) {

@@ -197,8 +197,8 @@ export async function writeChainRecords(db: Database, r: ChainRecords): Promise<
                             parent_lot_ids, parent_quantities, parent_units)
           values ${lotValues}
         ), new_event as (
-          insert into events (id, type, organization_id, occurred_at, occurred_at_offset, data)
-          values (${e.id}, ${e.type}, ${e.organizationId}, ${ts(e.occurredAt)}, ${e.occurredAtOffset}::int, ${JSON.stringify(e.data)}::jsonb)
+          insert into events (id, type, organization_id, occurred_at, occurred_at_offset, data, actor_kind)
+          values (${e.id}, ${e.type}, ${e.organizationId}, ${ts(e.occurredAt)}, ${e.occurredAtOffset}::int, ${JSON.stringify(e.data)}::jsonb, 'api_key')
           returning recorded_at
         ), new_event_lots as (
           insert into event_lots (event_id, lot_id, role) values ${eventLotValues}

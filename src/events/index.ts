@@ -1,0 +1,3 @@
+// The event store's public API: the only way to write events, and the queue their consumers drain.
+export { recordEvent, eventWriteCtes, findEventRecord, toEventRecord, type EventRecord, type EventRole, type NewEvent } from './event-store.js';
+export { drainEvents, readQueue, QUEUE_START, type QueuePosition } from './queue.js';
