@@ -32,6 +32,7 @@ import dbPlugin from './plugins/db.js';
 import errorsPlugin from './plugins/errors.js';
 import idempotencyPlugin from './plugins/idempotency.js';
 import securityPlugin from './plugins/security.js';
+import strictInputPlugin, { addStrictSchemaRules, frameworkErrors, MAX_PARAM_LENGTH } from './plugins/strict-input.js';
 import swaggerPlugin from './plugins/swagger.js';
 
 export type AppConfig = Omit<Config, 'adminToken'> & { adminToken: string };
@@ -71,6 +72,7 @@ function buildValidator(externalSchemas: unknown) {
   const textAjv = new Ajv.default({ ...common, coerceTypes: 'array' });
   for (const ajv of [bodyAjv, textAjv]) {
     addFormats.default(ajv);
+    addStrictSchemaRules(ajv);
     for (const schema of Object.values(externalSchemas as Record<string, object>)) ajv.addSchema(schema);
   }
   return ({ schema, httpPart }: { schema: AnySchema; httpPart?: string }) =>
@@ -101,6 +103,9 @@ export async function buildApp(options: BuildAppOptions) {
       return typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming) ? incoming : newId('req');
     },
     schemaController: { compilersFactory: { buildValidator } },
+    // Router refusals (bad percent-encoding, over-long parameters) as problem+json: plugins/strict-input.ts.
+    frameworkErrors,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // JSON only: without this, text/plain would be parsed and fail validation with a 400 instead of a 415.
@@ -116,6 +121,8 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(errorsPlugin);
   await app.register(dbPlugin, { database, closeOnShutdown: !options.database });
   await app.register(securityPlugin, { publicRateLimitPerMinute: config.publicRateLimitPerMinute });
+  // After the security headers and the rate limit, before auth: hostile input is a 400 with or without a key.
+  await app.register(strictInputPlugin);
   await app.register(authPlugin, { adminToken: config.adminToken });
   await app.register(idempotencyPlugin);
   await app.register(swaggerPlugin, { publicBaseUrl: config.publicBaseUrl, version: VERSION });
@@ -133,7 +140,12 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(codeRoutes, {
     publicBaseUrl: config.publicBaseUrl,
     maxNodes: config.graphMaxNodes,
-    scan: { suspiciousCount: config.scanSuspiciousCount, distanceKm: config.scanSuspiciousDistanceKm, windowHours: config.scanWindowHours },
+    scan: {
+      suspiciousNetworks: config.scanSuspiciousNetworks,
+      suspiciousPlaces: config.scanSuspiciousPlaces,
+      distanceKm: config.scanSuspiciousDistanceKm,
+      windowHours: config.scanWindowHours,
+    },
   });
 
   return app;

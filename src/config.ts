@@ -23,9 +23,14 @@ export interface Config {
   graphMaxNodes: number;
   /** Longest chain (in edges) such a query may walk. */
   graphMaxDepth: number;
-  /** A unit code scanned more than this many times within the scan window resolves as suspicious. */
-  scanSuspiciousCount: number;
-  /** Two located scans of one unit code farther apart than this (km) within the window make it suspicious. */
+  /**
+   * A unit code scanned from more than this many distinct clients (coarse networks, one device cookie seen on
+   * several networks counted once) within the scan window resolves as suspicious.
+   */
+  scanSuspiciousNetworks: number;
+  /** Located scans from at least this many networks in places more than the distance apart make it suspicious. */
+  scanSuspiciousPlaces: number;
+  /** How far apart (km) two located scans must be to count as different places. */
   scanSuspiciousDistanceKm: number;
   /** The window (hours) both scan rules look back over. */
   scanWindowHours: number;
@@ -88,7 +93,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const publicRateLimitPerMinute = integer('PUBLIC_RATE_LIMIT_PER_MINUTE', 300, 1, 1_000_000);
   const graphMaxNodes = integer('GRAPH_MAX_NODES', 50_000, 10, 10_000_000);
   const graphMaxDepth = integer('GRAPH_MAX_DEPTH', 200, 2, 100_000);
-  const scanSuspiciousCount = integer('SCAN_SUSPICIOUS_COUNT', 20, 1, 1_000_000);
+  // The old rule counted requests, which anyone can repeat: refuse the old name rather than ignore it silently.
+  if (text('SCAN_SUSPICIOUS_COUNT') !== undefined) {
+    problems.push('SCAN_SUSPICIOUS_COUNT is no longer read: the scan rule counts distinct client networks now, set SCAN_SUSPICIOUS_NETWORKS instead');
+  }
+  const scanSuspiciousNetworks = integer('SCAN_SUSPICIOUS_NETWORKS', 20, 1, 1_000_000);
+  const scanSuspiciousPlaces = integer('SCAN_SUSPICIOUS_PLACES', 3, 2, 1000);
   const scanSuspiciousDistanceKm = integer('SCAN_SUSPICIOUS_DISTANCE_KM', 500, 1, 40_000);
   const scanWindowHours = integer('SCAN_WINDOW_HOURS', 720, 1, 876_000);
   const trustProxyRaw = text('TRUST_PROXY') ?? 'false';
@@ -109,7 +119,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: trustProxyRaw === 'true',
     graphMaxNodes,
     graphMaxDepth,
-    scanSuspiciousCount,
+    scanSuspiciousNetworks,
+    scanSuspiciousPlaces,
     scanSuspiciousDistanceKm,
     scanWindowHours,
   };

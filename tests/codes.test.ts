@@ -1,6 +1,7 @@
 import t from 'tap';
 import { count, eq } from 'drizzle-orm';
 import DigitalLinkModule from 'digital-link.js';
+import { loadConfig } from '../src/config.js';
 import { codes, codeScans, events, lots } from '../src/db/schema.js';
 import { kg } from './support/chain.js';
 import { BASE, codedChain, GTIN13, GTIN14, WRONG_GTIN } from './support/codes.js';
@@ -174,7 +175,7 @@ t.test('consumer resolve: both paths, JSON and HTML, zh and en, nothing private'
     t.match(v.processing.map((p: { stage: string }) => p.stage), ['processed', 'product']);
     t.match(v.processing[0].steps, ['清洗', '晒干 (days 7)']);
     t.match(v.tests, [{ stage: 'processed', lotNumber: 'SL-SSS-01', lab: '通化长白山中药材质量检测有限公司', verdict: 'pass' }]);
-    t.same(v.scans, { count: 1 });
+    t.match(v.scans, { count: 1, networks: 1, windowHours: 720, firstVerified: { at: /^\d{4}-\d\d-\d\dT.*\+08:00$/, thisScan: true, region: null }, suspicion: null });
     for (const secret of [w.coopCreditCode, w.coop.key, w.coop.key.split('.')[0]!, w.coop.organization.id]) {
       t.notOk(res.body.includes(secret), 'no credit code, key or organisation id');
     }
@@ -242,103 +243,239 @@ t.test('consumer resolve: both paths, JSON and HTML, zh and en, nothing private'
   });
 });
 
-t.test('verdicts: recalled, void, suspicious by count and by distance; scan statistics', async (t) => {
-  const w = await codedChain(t, { scanSuspiciousCount: 3, scanSuspiciousDistanceKm: 500 });
-  const { app } = w;
-  const issued = (await w.issue(w.coop.headers, w.product.id, { count: 4 })).json().codes as { code: string; url: string }[];
-  const scan = async (code: string, query = '') => (await app.inject({ method: 'GET', url: `/q/${code}${query}`, headers: { accept: 'application/json', 'user-agent': 'MicroMessenger test' } })).json();
+// Places used below: Changchun, Guangzhou (≈ 2,550 km from Changchun) and Ürümqi (≈ 2,900 km from Changchun,
+// ≈ 3,270 km from Guangzhou).
+const CHANGCHUN = '?lat=43.88&lon=125.32';
+const CHANGCHUN_2 = '?lat=43.90&lon=125.30';
+const GUANGZHOU = '?lat=23.13&lon=113.26';
+const URUMQI = '?lat=43.83&lon=87.62';
 
-  await t.test('repeated scans grow the count and cross into suspicious at the configured count', async (t) => {
-    const code = issued[0]!.code;
-    const verdicts = [];
-    for (let i = 1; i <= 5; i++) {
-      const v = await scan(code);
-      t.equal(v.scans.count, i, `scan ${i} counted`);
-      verdicts.push(v.verdict);
-    }
-    t.same(verdicts, ['genuine', 'genuine', 'genuine', 'suspicious', 'suspicious']);
-    const suspicious = await scan(code, '?lang=en');
-    t.match(suspicious.warning, /scanned/);
+t.test('verdicts: distinct networks and far-apart places, not requests; void, recalled; scan statistics', async (t) => {
+  const w = await codedChain(t, { scanSuspiciousNetworks: 3, scanSuspiciousPlaces: 3, scanSuspiciousDistanceKm: 500 });
+  const { app, database } = w;
+  const issued = (await w.issue(w.coop.headers, w.product.id, { count: 10 })).json().codes as { code: string; url: string }[];
+  const code = (i: number) => issued[i]!.code;
+  /** A scan from a client address (its /24 is the network) with an optional device cookie. */
+  const get = (c: string, query = '', from = '198.51.100.7', headers: Record<string, string> = {}) =>
+    app.inject({ method: 'GET', url: `/q/${c}${query}`, remoteAddress: from, headers: { accept: 'application/json', 'user-agent': 'MicroMessenger test', ...headers } });
+  const scan = async (c: string, query = '', from = '198.51.100.7', headers: Record<string, string> = {}) => (await get(c, query, from, headers)).json();
+
+  await t.test('a hundred scans from one network leave a genuine code genuine, whatever cookies they send', async (t) => {
+    // Sent together, so they also share the recorder's batches; each from another address of the same /24.
+    const responses = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => get(code(0), i % 3 === 0 ? CHANGCHUN : i % 3 === 1 ? GUANGZHOU : URUMQI, `203.0.113.${i + 1}`, { cookie: `ht_device=${String(i).padStart(22, 'x')}` })),
+    );
+    const views = responses.map((r) => r.json());
+    t.ok(responses.every((r) => r.statusCode === 200));
+    t.same([...new Set(views.map((v) => v.verdict))], ['genuine'], 'all genuine');
+    t.same(views.map((v) => v.scans.count).sort((a, b) => a - b), Array.from({ length: 100 }, (_, i) => i + 1), 'every scan counted');
+    t.ok(views.every((v) => v.scans.networks === 1 && v.scans.suspicion === null), 'one network');
   });
 
-  await t.test('scans far apart within the window are suspicious', async (t) => {
-    const code = issued[1]!.code;
-    t.equal((await scan(code, '?lat=43.88&lon=125.32')).verdict, 'genuine', 'Changchun');
-    t.equal((await scan(code, '?lat=43.90&lon=125.30')).verdict, 'genuine', 'Changchun again');
-    t.equal((await scan(code, '?lat=23.13&lon=113.26')).verdict, 'suspicious', 'Guangzhou, 2,500 km away');
+  await t.test('two located scans 2,500 km apart from one network stay genuine', async (t) => {
+    t.equal((await scan(code(1), CHANGCHUN)).verdict, 'genuine', 'Changchun');
+    t.equal((await scan(code(1), GUANGZHOU)).verdict, 'genuine', 'Guangzhou, 2,500 km away, same network');
+    t.equal((await scan(code(1), URUMQI, '198.51.100.200')).verdict, 'genuine', 'and Ürümqi, same network');
+  });
+
+  await t.test('more distinct networks than SCAN_SUSPICIOUS_NETWORKS in the window make it suspicious', async (t) => {
+    const verdicts = [];
+    for (const net of [1, 2, 3, 4]) verdicts.push((await scan(code(2), '', `192.0.${net}.10`)).verdict);
+    t.same(verdicts, ['genuine', 'genuine', 'genuine', 'suspicious'], 'the fourth network crosses 3');
+    const v = await scan(code(2), '?lang=en', '192.0.1.10');
+    t.equal(v.verdict, 'suspicious', 'and stays so for a network seen before: the evidence is still in the window');
+    t.match(v.scans, { count: 5, networks: 4, suspicion: { rule: 'many-networks', networks: 4 } });
+    t.match(v.message, /4 different networks in the last 30 days/);
+    t.match(v.warning, /first verification/);
+    const zh = await app.inject({ method: 'GET', url: `/q/${code(2)}`, remoteAddress: '192.0.2.10' });
+    t.match(zh.body, /data-verdict="suspicious"/);
+    t.match(zh.body, /可疑：此码近 30 天内已在 4 个不同网络被查验/, 'the page says why');
+  });
+
+  await t.test('one device cookie seen from several networks counts once', async (t) => {
+    const cookie = { cookie: 'ht_device=AAAAAAAAAAAAAAAAAAAAAA' };
+    const verdicts = [];
+    for (const net of [1, 2, 3, 4, 5]) verdicts.push((await scan(code(3), '', `100.64.${net}.1`, cookie)).verdict);
+    t.same(verdicts, ['genuine', 'genuine', 'genuine', 'genuine', 'genuine'], 'a phone moving between networks is one client');
+    const v = await scan(code(3), '', '100.64.9.1');
+    t.equal(v.scans.networks, 6);
+    t.equal(v.verdict, 'genuine', 'six networks, two clients');
+    const stored = await database.db.select().from(codeScans).where(eq(codeScans.code, code(3)));
+    const devices = new Set(stored.map((s) => s.device));
+    t.equal(devices.size, 2, 'one stored device id and null');
+    const [device] = [...devices].filter((d) => d !== null);
+    t.not(device, 'AAAAAAAAAAAAAAAAAAAAAA', 'the cookie is stored hashed');
+    t.match(device, /^[A-Za-z0-9_-]{22}$/);
+    await scan(code(4), '', '100.64.1.1', cookie);
+    const [other] = await database.db.select().from(codeScans).where(eq(codeScans.code, code(4)));
+    t.not(other!.device, device, 'hashed with the code: scans of two codes by one device are not linkable');
+  });
+
+  await t.test('located scans from SCAN_SUSPICIOUS_PLACES networks in places far apart make it suspicious', async (t) => {
+    t.equal((await scan(code(5), CHANGCHUN, '10.1.1.1')).verdict, 'genuine', 'Changchun');
+    t.equal((await scan(code(5), CHANGCHUN_2, '10.1.2.1')).verdict, 'genuine', 'Changchun, another network');
+    const gift = await scan(code(5), GUANGZHOU, '10.1.3.1');
+    t.equal(gift.verdict, 'genuine', 'a gift sent to Guangzhou: two places');
+    t.equal(gift.scans.networks, 3);
+    // A fourth network would cross SCAN_SUSPICIOUS_NETWORKS: the far-apart rule is tested on its own code.
+    t.equal((await scan(code(6), CHANGCHUN, '10.2.1.1')).verdict, 'genuine');
+    t.equal((await scan(code(6), GUANGZHOU, '10.2.2.1')).verdict, 'genuine', 'two places');
+    t.equal((await scan(code(6), GUANGZHOU, '10.2.1.1')).verdict, 'genuine', 'a network already counted adds no place');
+    const third = await scan(code(6), `${URUMQI}&lang=en`, '10.2.3.1');
+    t.equal(third.verdict, 'suspicious', 'Ürümqi, a third network in a third place');
+    t.match(third.scans.suspicion, { rule: 'far-apart', networks: 3, places: 3 });
+    t.ok(third.scans.suspicion.distanceKm > 3000 && third.scans.suspicion.distanceKm < 3500, `Guangzhou–Ürümqi ${third.scans.suspicion.distanceKm} km`);
+    t.match(third.message, /3 different networks in places up to 3,\d{3} km apart/);
+    t.equal((await scan(code(6), '', '10.2.1.1')).verdict, 'suspicious', 'a later scan without a location too');
+    const zh = await app.inject({ method: 'GET', url: `/q/${code(6)}`, remoteAddress: '10.2.1.1' });
+    t.match(zh.body, /可疑：此码已在 3 个不同网络、相距 3,\d{3} 公里的地区被查验，可能被复制。/);
+  });
+
+  await t.test('first verified: date and region, the same for every later scan; distinct networks shown', async (t) => {
+    const first = await scan(code(7), '?region=220621', '10.3.1.1');
+    t.match(first.scans.firstVerified, { thisScan: true, region: { code: '220621', name: /吉林省 白山市 抚松县/, approximate: false } });
+    const later = await scan(code(7), CHANGCHUN, '10.3.2.1');
+    t.same(later.scans.firstVerified, { ...first.scans.firstVerified, thisScan: false });
+    t.equal(later.scans.networks, 2);
+    const day = first.scans.firstVerified.at.slice(0, 10);
+    const zh = (await app.inject({ method: 'GET', url: `/q/${code(7)}`, remoteAddress: '10.3.3.1' })).body;
+    t.match(zh, `首次查验：${day}，吉林省 白山市 抚松县</p>`);
+    t.match(zh, '近 30 天内有 3 个不同网络查验过此码（共 3 次）');
+    const en = (await app.inject({ method: 'GET', url: `/q/${code(7)}?lang=en`, remoteAddress: '10.3.3.1' })).body;
+    t.match(en, `First verified: ${day}, 吉林省 白山市 抚松县</p>`);
+    t.match(en, 'Verified from 3 different networks in the last 30 days (4 scans)');
+
+    // Only a location: the nearest city, said to be near it.
+    const located = await scan(code(8), CHANGCHUN, '10.4.1.1');
+    t.match(located.scans.firstVerified, { thisScan: true, region: { code: '220100', name: '吉林省 长春市', approximate: true } });
+    const page = (await app.inject({ method: 'GET', url: `/q/${code(8)}`, remoteAddress: '10.4.1.1' })).body;
+    t.match(page, /首次查验：\d{4}-\d\d-\d\d，吉林省 长春市附近<\/p>/);
+    // Nothing said where: no region; a location far from every listed city names none either.
+    t.equal((await scan(code(9), '', '10.5.1.1')).scans.firstVerified.region, null);
+    t.equal((await scan(code(9), '?lat=0&lon=0', '10.5.1.1')).scans.firstVerified.region, null, 'a location far from every listed city names none');
+  });
+
+  await t.test('verdicts from the old rule are not sticky', async (t) => {
+    // A code a stranger turned suspicious under the request-counting rule: its stored verdicts do not carry over.
+    const stale = (await w.issue(w.coop.headers, w.product.id, { count: 1 })).json().codes[0].code as string;
+    await database.db.insert(codeScans).values({ code: stale, lotId: w.product.id, network: '198.51.100.0/24', verdict: 'suspicious' });
+    t.equal((await scan(stale)).verdict, 'genuine');
+  });
+
+  await t.test('lot-level codes are never suspicious', async (t) => {
+    const [lotCode] = (await w.issue(w.coop.headers, w.dried.id, { count: 1, level: 'lot' })).json().codes as { code: string }[];
+    const verdicts = [];
+    for (const net of [1, 2, 3, 4, 5]) verdicts.push((await scan(lotCode!.code, net % 2 ? CHANGCHUN : GUANGZHOU, `10.6.${net}.1`)).verdict);
+    t.same(verdicts, ['genuine', 'genuine', 'genuine', 'genuine', 'genuine']);
   });
 
   await t.test('a voided code resolves as void', async (t) => {
-    const code = issued[2]!.code;
-    expectProblem(t, await app.inject({ method: 'POST', url: `/v1/codes/${code}/void`, headers: w.stranger.headers, payload: { reason: 'x' } }), 404);
-    const res = await app.inject({ method: 'POST', url: `/v1/codes/${code}/void`, headers: w.coop.headers, payload: { reason: '标签破损' } });
+    const c = code(1);
+    expectProblem(t, await app.inject({ method: 'POST', url: `/v1/codes/${c}/void`, headers: w.stranger.headers, payload: { reason: 'x' } }), 404);
+    const res = await app.inject({ method: 'POST', url: `/v1/codes/${c}/void`, headers: w.coop.headers, payload: { reason: '标签破损' } });
     t.equal(res.statusCode, 200);
     t.equal(res.json().status, 'void');
-    expectProblem(t, await app.inject({ method: 'POST', url: `/v1/codes/${code}/void`, headers: w.coop.headers, payload: { reason: 'again' } }), 422);
-    const v = await scan(code);
+    expectProblem(t, await app.inject({ method: 'POST', url: `/v1/codes/${c}/void`, headers: w.coop.headers, payload: { reason: 'again' } }), 422);
+    const v = await scan(c, '', '10.7.1.1');
     t.equal(v.verdict, 'void');
     t.match(v.message, /作废/);
+    t.equal(v.scans.suspicion, null);
   });
 
   await t.test('scan statistics per code and per lot, for the holder only', async (t) => {
-    const codeStats = await app.inject({ method: 'GET', url: `/v1/codes/${issued[0]!.code}/scans`, headers: w.coop.headers });
+    const codeStats = await app.inject({ method: 'GET', url: `/v1/codes/${code(2)}/scans`, headers: w.coop.headers });
     t.equal(codeStats.statusCode, 200);
     const cs = codeStats.json();
     t.equal(cs.stats.totalScans, 6);
+    t.equal(cs.stats.distinctNetworks, 4);
     t.equal(cs.stats.suspiciousScans, 3);
     t.equal(cs.recent.length, 6);
-    t.equal(cs.recent[0].userAgent, 'MicroMessenger test');
+    t.ok(cs.recent.some((r: { userAgent: string | null }) => r.userAgent === 'MicroMessenger test'));
     const lotStats = await app.inject({ method: 'GET', url: `/v1/lots/${w.product.id}/scans`, headers: w.coop.headers });
     t.equal(lotStats.statusCode, 200);
     const ls = lotStats.json();
-    t.equal(ls.codes, 4);
+    t.equal(ls.codes, 11);
     t.equal(ls.voidedCodes, 1);
-    t.equal(ls.scannedCodes, 3);
-    t.equal(ls.stats.totalScans, 10);
-    t.equal(ls.topCodes[0].code, issued[0]!.code);
-    expectProblem(t, await app.inject({ method: 'GET', url: `/v1/codes/${issued[0]!.code}/scans`, headers: w.stranger.headers }), 404);
+    t.equal(ls.scannedCodes, 11);
+    t.equal(ls.topCodes[0].code, code(0));
+    t.equal(ls.topCodes[0].scans, 100);
+    expectProblem(t, await app.inject({ method: 'GET', url: `/v1/codes/${code(2)}/scans`, headers: w.stranger.headers }), 404);
     expectProblem(t, await app.inject({ method: 'GET', url: `/v1/lots/${w.product.id}/scans`, headers: w.stranger.headers }), 404);
   });
 
   await t.test('a recalled lot’s codes resolve as recalled', async (t) => {
     await w.c.call('POST', `/v1/lots/${w.dried.id}/status`, w.coop.headers, { status: 'recalled', reason: '重金属超标' }, 200);
-    const v = await scan(issued[3]!.code);
-    t.equal(v.verdict, 'recalled');
+    const v = await scan(code(2));
+    t.equal(v.verdict, 'recalled', 'recalled comes before suspicious');
     t.equal(v.product.status, 'recalled');
-    const html = await app.inject({ method: 'GET', url: issued[3]!.url.slice(BASE.length) });
+    const html = await app.inject({ method: 'GET', url: issued[2]!.url.slice(BASE.length) });
     t.match(html.body, /已召回/);
     t.match(html.body, /请勿食用或使用/);
   });
 });
 
+t.test('the old request-counting setting is refused, not silently ignored', async (t) => {
+  t.throws(() => loadConfig({ SCAN_SUSPICIOUS_COUNT: '20' }), /SCAN_SUSPICIOUS_NETWORKS/);
+  t.match(loadConfig({}), { scanSuspiciousNetworks: 20, scanSuspiciousPlaces: 3, scanSuspiciousDistanceKm: 500, scanWindowHours: 720 });
+  t.throws(() => loadConfig({ SCAN_SUSPICIOUS_PLACES: '1' }), /SCAN_SUSPICIOUS_PLACES/);
+});
+
+t.test('the consumer page sets a device cookie once and counts the scan with it', async (t) => {
+  const w = await codedChain(t);
+  const [unit] = (await w.issue(w.coop.headers, w.product.id, { count: 1 })).json().codes as { code: string }[];
+  const page = await w.app.inject({ method: 'GET', url: `/q/${unit!.code}` });
+  const setCookie = String(page.headers['set-cookie']);
+  t.match(setCookie, /^ht_device=[A-Za-z0-9_-]{22}; Path=\/; Max-Age=34560000; HttpOnly; SameSite=Lax$/);
+  const cookie = setCookie.split(';')[0]!;
+  const again = await w.app.inject({ method: 'GET', url: `/q/${unit!.code}`, headers: { cookie: `other=1; ${cookie}` } });
+  t.equal(again.headers['set-cookie'], undefined, 'kept, not set again');
+  const json = await w.app.inject({ method: 'GET', url: `/q/${unit!.code}`, headers: { accept: 'application/json' } });
+  t.equal(json.headers['set-cookie'], undefined, 'JSON clients get none');
+  const malformed = await w.app.inject({ method: 'GET', url: `/q/${unit!.code}`, headers: { cookie: 'ht_device=not-ours' } });
+  t.match(String(malformed.headers['set-cookie']), /^ht_device=[A-Za-z0-9_-]{22};/, 'a malformed cookie is replaced');
+  const stored = await w.database.db.select().from(codeScans).where(eq(codeScans.code, unit!.code));
+  const devices = stored.map((s) => s.device);
+  t.equal(devices[0], devices[1], 'the first scan already carries the device it was given');
+  t.equal(devices[2], null, 'no cookie, no device');
+  t.not(devices[3], devices[0]);
+});
+
 t.test('concurrent scans are judged against each other and all stored', async (t) => {
-  const w = await codedChain(t, { scanSuspiciousCount: 5, scanSuspiciousDistanceKm: 500 });
+  const w = await codedChain(t, { scanSuspiciousNetworks: 5, scanSuspiciousPlaces: 3, scanSuspiciousDistanceKm: 500 });
   const { app, database } = w;
-  const [a, b] = (await w.issue(w.coop.headers, w.product.id, { count: 2 })).json().codes as { code: string }[];
-  const get = (url: string) => app.inject({ method: 'GET', url, headers: { accept: 'application/json', 'user-agent': 'concurrent test' } });
+  const [a, b, c] = (await w.issue(w.coop.headers, w.product.id, { count: 3 })).json().codes as { code: string }[];
+  const get = (url: string, from: string) => app.inject({ method: 'GET', url, remoteAddress: from, headers: { accept: 'application/json', 'user-agent': 'concurrent test' } });
 
   // Sent together, these share the recorder's batches: a scan must still count the ones of its batch before it.
   const responses = await Promise.all([
-    ...Array.from({ length: 12 }, () => get(`/q/${a!.code}`)),
-    get('/q/NoSuchCode12345'),
-    get(`/q/${b!.code}?lat=43.88&lon=125.32`),
-    get(`/q/${b!.code}?lat=23.13&lon=113.26`),
+    ...Array.from({ length: 12 }, (_, i) => get(`/q/${a!.code}`, `172.16.${i}.9`)),
+    ...Array.from({ length: 12 }, (_, i) => get(`/q/${c!.code}`, `172.17.0.${i}`)),
+    get('/q/NoSuchCode12345', '172.18.0.1'),
+    get(`/q/${b!.code}${CHANGCHUN}`, '172.19.1.1'),
+    get(`/q/${b!.code}${GUANGZHOU}`, '172.19.2.1'),
+    get(`/q/${b!.code}${URUMQI}`, '172.19.3.1'),
   ]);
-  const ofA = responses.slice(0, 12).map((r) => r.json() as { scans: { count: number }; verdict: string });
-  t.ok(responses.slice(0, 12).every((r) => r.statusCode === 200));
+  type View = { scans: { count: number; networks: number }; verdict: string };
+  const ofA = responses.slice(0, 12).map((r) => r.json() as View);
+  t.ok(responses.slice(0, 24).every((r) => r.statusCode === 200));
   t.same(ofA.map((v) => v.scans.count).sort((x, y) => x - y), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], 'every scan has its own count');
-  for (const v of ofA) t.equal(v.verdict, v.scans.count > 5 ? 'suspicious' : 'genuine', `scan ${v.scans.count}`);
+  for (const v of ofA) {
+    t.equal(v.scans.networks, v.scans.count, 'each from another network');
+    t.equal(v.verdict, v.scans.count > 5 ? 'suspicious' : 'genuine', `scan ${v.scans.count}`);
+  }
+  const ofC = responses.slice(12, 24).map((r) => r.json() as View);
+  t.ok(ofC.every((v) => v.verdict === 'genuine' && v.scans.networks === 1), 'a burst from one network counts once');
 
-  t.equal(responses[12]!.statusCode, 404);
-  t.equal(responses[12]!.json().verdict, 'unknown');
+  t.equal(responses[24]!.statusCode, 404);
+  t.equal(responses[24]!.json().verdict, 'unknown');
 
-  const ofB = responses.slice(13).map((r) => r.json() as { verdict: string; scans: { count: number } });
-  t.same(ofB.map((v) => v.scans.count).sort(), [1, 2]);
-  t.same(ofB.map((v) => v.verdict).sort(), ['genuine', 'suspicious'], 'Changchun and Guangzhou in one batch: the later one is suspicious');
+  const ofB = responses.slice(25).map((r) => r.json() as View);
+  t.same(ofB.map((v) => v.scans.count).sort(), [1, 2, 3]);
+  t.same(ofB.map((v) => v.verdict).sort(), ['genuine', 'genuine', 'suspicious'], 'three networks in three far places in one batch: the last is suspicious');
 
   const stored = await database.db.select().from(codeScans).where(eq(codeScans.lotId, w.product.id));
   t.equal(stored.filter((s) => s.code === a!.code).length, 12, 'every scan of A stored');
   t.equal(stored.filter((s) => s.code === a!.code && s.verdict === 'suspicious').length, 7);
-  t.same(stored.filter((s) => s.code === b!.code).map((s) => s.verdict).sort(), ['genuine', 'suspicious']);
-  t.equal(stored.length, 14, 'nothing stored for the unknown code');
+  t.same(stored.filter((s) => s.code === b!.code).map((s) => s.verdict).sort(), ['genuine', 'genuine', 'suspicious']);
+  t.equal(stored.length, 27, 'nothing stored for the unknown code');
 });

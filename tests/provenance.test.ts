@@ -4,7 +4,7 @@ import { chainClient, kg } from './support/chain.js';
 
 // A hand-built graph with a merge of two bases, a split, a diamond and an external root.
 t.test('provenance, descendants and lineage timeline on a hand-built graph', async (t) => {
-  const { app, createOrganization } = await setupApp(t);
+  const { app, createOrganization, database } = await setupApp(t);
   const c = chainClient(app);
   const coopA = await createOrganization({ name: '合作社甲', kinds: ['cooperative'], regionCode: '220621', creditCode: makeCreditCode('220621', '93') });
   const coopB = await createOrganization({ name: '合作社乙', kinds: ['cooperative'], regionCode: '220622', creditCode: makeCreditCode('220622', '93') });
@@ -198,6 +198,35 @@ t.test('provenance, descendants and lineage timeline on a hand-built graph', asy
     const own = await c.get(proc.headers, `/v1/lots/${z.id}/timeline?scope=lot`);
     t.same(own.items.map((i: any) => `${i.type}:${i.role}`), ['transformation:output', 'split:input', 'shipment_dispatched:null'].slice(0, own.items.length));
     t.equal((await app.inject({ method: 'GET', url: `/v1/lots/${z.id}/timeline?cursor=garbage`, headers: proc.headers })).statusCode, 400);
+  });
+
+  await t.test("another organisation's lot and an unknown id: the same answer after the same queries", async (t) => {
+    // Every statement the app sends goes through drizzle's session: record their SQL text (not the parameters).
+    const session = (database.db as any).session;
+    const prepareQuery = session.prepareQuery;
+    let statements: string[] | null = null;
+    session.prepareQuery = function (query: { sql: string }, ...rest: unknown[]) {
+      statements?.push(query.sql);
+      return prepareQuery.call(this, query, ...rest);
+    };
+    t.teardown(() => {
+      session.prepareQuery = prepareQuery;
+    });
+    const unknownId = 'lot_0000000000000000';
+    for (const path of ['provenance', 'descendants', 'timeline', 'timeline?scope=lot']) {
+      const answers = [];
+      for (const lotId of [z.id, unknownId]) {
+        statements = [];
+        // coop A produced an ancestor of Z but neither holds, held nor received Z or anything made from it.
+        const res = await app.inject({ method: 'GET', url: `/v1/lots/${lotId}/${path}`, headers: coopA.headers });
+        const { requestId: _requestId, ...body } = res.json();
+        answers.push({ status: res.statusCode, contentType: res.headers['content-type'], body: JSON.parse(JSON.stringify(body).replaceAll(lotId, '<id>')), statements });
+        statements = null;
+      }
+      t.equal(answers[0]!.status, 404, `${path}: 404`);
+      t.ok(answers[0]!.statements.length > 0, `${path}: the statements were recorded`);
+      t.strictSame(answers[0], answers[1], `${path}: same status, body (apart from the id) and statements`);
+    }
   });
 });
 

@@ -1,10 +1,11 @@
 import t, { type Test } from 'tap';
 import { count, eq } from 'drizzle-orm';
-import { events, giClaims, labReports, labResultItems, lots } from '../src/db/schema.js';
+import { certificates, events, giClaims, labReports, labResultItems, lots } from '../src/db/schema.js';
 import { adminHeaders, makeCreditCode, setupApp } from './support/app.js';
 import { chainClient, kg } from './support/chain.js';
 import { refusalChecker } from './support/chain-state.js';
-import { expectProblem } from './support/http.js';
+import { codedChain } from './support/codes.js';
+import { expectProblem, isRecentTimestamp } from './support/http.js';
 
 /** The worked ginseng chain of domain.md, up to the 人参片, with a testing lab. */
 async function workedChain(t: Test) {
@@ -187,6 +188,25 @@ t.test('lab results against the pharmacopoeia: grants, verdicts, dried basis, ho
     const released = await c.call('POST', `/v1/lots/${w.slices.id}/status`, w.pieces.headers, { status: 'active', reason: 'Retest BCY-QC-2411-R: Pb 0.9 mg/kg' }, 200);
     t.equal(released.lot.status, 'active', 'release is an explicit status change');
   });
+
+  await t.test('nobody reports on a lot in transit, and no lab is authorised for one', async (t) => {
+    // The processor ships what is left of its 生晒参 (the lab holds a grant on it) to the piece maker.
+    const shipped = await c.ship(w.processor.headers, { toOrganizationId: w.pieces.organization.id, lines: [{ lotId: w.shengShai.id }], shippedAt: '2024-11-01T09:00:00+08:00' });
+    t.equal(shipped.lines[0].lotId, w.shengShai.id, 'the whole lot travels');
+    const refused = refusalChecker(app, database);
+    const before = await reportCount(database);
+    const failing = { ...WORKED_REPORT, reportNumber: 'IN-TRANSIT-1', sampledAt: '2024-10-09T09:00:00+08:00', results: [{ analyte: 'pb', value: '9', unit: 'mg/kg' }] };
+    // A failing report now would hold the lot in the receiver's hands.
+    await refused(t, { method: 'POST', url: `/v1/lots/${w.shengShai.id}/lab-results`, headers: w.lab.headers, payload: failing }, 422, { rule: 'in-transit', path: 'params/id' });
+    await refused(t, { method: 'POST', url: `/v1/lots/${w.shengShai.id}/lab-results`, headers: w.processor.headers, payload: failing }, 422, { rule: 'in-transit' });
+    await refused(t, { method: 'POST', url: `/v1/lots/${w.shengShai.id}/lab-grants`, headers: w.processor.headers, payload: { labOrganizationId: w.otherLab.organization.id } }, 422, { rule: 'in-transit' });
+    t.same(await reportCount(database), before, 'no report, item or event stored');
+    t.equal((await c.get(w.processor.headers, `/v1/lots/${w.shengShai.id}`)).status, 'active', 'the lot is not on hold');
+    // Once received, the old grant does not count (the new holder chooses its labs); the new holder reports.
+    await c.receive(w.pieces.headers, shipped.id, { receivedAt: '2024-11-02T09:00:00+08:00' });
+    expectProblem(t, await post(w.lab.headers, w.shengShai.id, { ...WORKED_REPORT, reportNumber: 'AFTER-1' }), 403);
+    await c.call('POST', `/v1/lots/${w.shengShai.id}/lab-results`, w.pieces.headers, { ...WORKED_REPORT, reportNumber: 'AFTER-2' });
+  });
 });
 
 t.test('GI claims: origins inside the protected regions and an authorised producer', async (t) => {
@@ -201,11 +221,18 @@ t.test('GI claims: origins inside the protected regions and an authorised produc
   const claim = { method: 'POST' as const, url: `/v1/lots/${w.slices.id}/gi-claims`, headers: w.pieces.headers, payload: { giCode: 'changbaishan-renshen', claimedAt: '2024-11-06T09:00:00+08:00' } };
   // Inside the regions but without an authorisation: refused.
   await refused(t, claim, 422, { rule: 'gi-authorisation' });
-  await c.call('POST', '/v1/certificates', w.pieces.headers, { kind: 'gi_use', giCode: 'changbaishan-renshen', authority: '国家知识产权局', number: 'GI-2024-0001', validFrom: '2024-01-01', validUntil: '2026-12-31' });
+  const authorisation = await c.call('POST', '/v1/certificates', w.pieces.headers, { kind: 'gi_use', giCode: 'changbaishan-renshen', authority: '国家知识产权局', number: 'GI-2024-0001', validFrom: '2024-01-01', validUntil: '2026-12-31' });
+  t.match(authorisation, { assertion: 'self_declared', confirmedBy: null, confirmedAt: null });
+  // Anyone can record a certificate for itself: a self-declared authorisation does not let the claim through.
+  const selfDeclared = await refused(t, claim, 422, { rule: 'gi-authorisation', path: 'body/giCode' });
+  t.match(selfDeclared.detail, new RegExp(`self-declared.*confirm.*/v1/certificates/${authorisation.id}/confirm`));
+  // The GI authority (a certifier) confirms it: then it counts.
+  const authority = await w.createOrganization({ name: '国家知识产权局', kinds: ['certifier'], regionCode: '110000', creditCode: makeCreditCode('110000', '11') });
+  await c.call('POST', `/v1/certificates/${authorisation.id}/confirm`, authority.headers, { note: '核对地理标志专用标志使用核准公告' }, 200);
   // An authorisation that starts after the claim time does not count.
   await refused(t, { ...claim, payload: { giCode: 'changbaishan-renshen', claimedAt: '2023-12-31T09:00:00+08:00' } }, 422, { rule: 'chronology' });
   const accepted = await c.call('POST', claim.url, w.pieces.headers, claim.payload);
-  t.match(accepted, { lotId: w.slices.id, gi: { code: 'changbaishan-renshen' }, claimedAt: '2024-11-06T09:00:00.000+08:00' });
+  t.match(accepted, { lotId: w.slices.id, gi: { code: 'changbaishan-renshen' }, certificateId: authorisation.id, claimedAt: '2024-11-06T09:00:00.000+08:00' });
   t.same((await c.get(w.pieces.headers, claim.url)).items, [accepted]);
 
   // A lot from a base outside the protected regions (延吉市 222401) is refused, even with an authorisation.
@@ -215,7 +242,8 @@ t.test('GI claims: origins inside the protected regions and an authorised produc
   const yBed = (await c.transform(yanji.headers, { occurredAt: '2020-04-01T08:00:00+08:00', inputs: [{ lotId: ySeed.id, quantity: kg(10) }], outputs: [{ stage: 'cultivation', lotNumber: 'YJ-CU', quantity: { value: 1000, unit: 'plant' } }] })).outputs[0];
   const yHarvest = (await c.transform(yanji.headers, { occurredAt: '2024-09-10T08:00:00+08:00', inputs: [{ lotId: yBed.id, quantity: { value: 1000, unit: 'plant' } }], outputs: [{ stage: 'harvest', lotNumber: 'YJ-HV', quantity: kg(100) }] })).outputs[0];
   const yDried = (await c.transform(yanji.headers, { occurredAt: '2024-09-20T08:00:00+08:00', inputs: [{ lotId: yHarvest.id, quantity: kg(100) }], outputs: [{ stage: 'processed', lotNumber: 'YJ-PR', quantity: kg(30) }] })).outputs[0];
-  await c.call('POST', '/v1/certificates', yanji.headers, { kind: 'gi_use', giCode: 'changbaishan-renshen', authority: '国家知识产权局', number: 'GI-2024-0002', validFrom: '2024-01-01', validUntil: '2026-12-31' });
+  const yAuthorisation = await c.call('POST', '/v1/certificates', yanji.headers, { kind: 'gi_use', giCode: 'changbaishan-renshen', authority: '国家知识产权局', number: 'GI-2024-0002', validFrom: '2024-01-01', validUntil: '2026-12-31' });
+  await c.call('POST', `/v1/certificates/${yAuthorisation.id}/confirm`, authority.headers, {}, 200);
   const outside = await refused(t, { method: 'POST', url: `/v1/lots/${yDried.id}/gi-claims`, headers: yanji.headers, payload: { giCode: 'changbaishan-renshen', claimedAt: '2024-09-21T08:00:00+08:00' } }, 422, { rule: 'gi-region' });
   t.match(outside.detail, /YJ-HV \(延吉基地, 222401\)/);
   // The antler GI is for another species.
@@ -238,9 +266,21 @@ t.test('verification of an input lot over its whole upstream', async (t) => {
   const failing = (v: any) => v.checks.filter((k: any) => k.verdict === 'fail').map((k: any) => k.name);
 
   // The complete worked chain: GAP-certified base, passing reports on the 生晒参 and the 人参片.
-  await c.call('POST', '/v1/certificates', w.coop.headers, { kind: 'gap', siteId: w.base.id, authority: '吉林省药品监督管理局', number: 'JL-GAP-2021-008', validFrom: '2021-01-01', validUntil: '2027-12-31' });
+  const gap = await c.call('POST', '/v1/certificates', w.coop.headers, { kind: 'gap', siteId: w.base.id, authority: '吉林省药品监督管理局', number: 'JL-GAP-2021-008', validFrom: '2021-01-01', validUntil: '2027-12-31' });
   await c.call('POST', `/v1/lots/${w.shengShai.id}/lab-results`, w.processor.headers, WORKED_REPORT);
   await c.call('POST', `/v1/lots/${w.slices.id}/lab-results`, w.pieces.headers, { ...WORKED_REPORT, reportNumber: 'BCY-QC-2411', sampledAt: '2024-11-06T09:00:00+08:00', testedAt: '2024-11-08T09:00:00+08:00' });
+  // The cooperative's own word for its GAP base is not enough.
+  const selfDeclared = await verify(w.pieces.headers, w.slices.id);
+  t.equal(selfDeclared.verdict, 'fail');
+  t.same(failing(selfDeclared), ['gap-certified']);
+  const gapCheck = selfDeclared.checks.find((k: any) => k.name === 'gap-certified');
+  t.same(gapCheck.lots, [w.harvest.id]);
+  t.match(gapCheck.detail, /confirmed GAP certificate.*self-declared only/);
+  // The provincial drug administration (a regulator) confirms it, with no body at all.
+  const regulator = await w.createOrganization({ name: '吉林省药品监督管理局', kinds: ['regulator'], regionCode: '220000', creditCode: makeCreditCode('220000', '11') });
+  const confirmed = await app.inject({ method: 'POST', url: `/v1/certificates/${gap.id}/confirm`, headers: regulator.headers });
+  t.equal(confirmed.statusCode, 200, confirmed.body);
+  t.match(confirmed.json(), { assertion: 'confirmed', confirmedBy: { id: regulator.organization.id, name: '吉林省药品监督管理局' } });
   const ok = await verify(w.pieces.headers, w.slices.id);
   t.equal(ok.verdict, 'pass', JSON.stringify(ok.checks));
   t.same(ok.checks.map((k: any) => [k.name, k.verdict]), [
@@ -277,4 +317,112 @@ t.test('verification of an input lot over its whole upstream', async (t) => {
   t.equal(external.verdict, 'fail');
   t.ok(failing(external).includes('chain-complete'), 'names the incomplete chain');
   t.same(external.checks.find((k: any) => k.name === 'chain-complete').lots, [bought.id]);
+});
+
+t.test('certificates: who asserts them, confirmation as an event, numbers unique per holder', async (t) => {
+  const { app, database, createOrganization } = await setupApp(t);
+  const c = chainClient(app);
+  const coop = await createOrganization({ name: '松岭合作社', kinds: ['cooperative', 'gap_base'], regionCode: '220621', creditCode: makeCreditCode('220621', '93') });
+  const squatter = await createOrganization({ name: '冒用合作社', kinds: ['cooperative'], regionCode: '220621', creditCode: makeCreditCode('220621', '93') });
+  const certifier = await createOrganization({ name: '中国质量认证中心', kinds: ['certifier'], regionCode: '110000', creditCode: makeCreditCode('110000', '12') });
+  const regulator = await createOrganization({ name: '吉林省药品监督管理局', kinds: ['regulator'], regionCode: '220000', creditCode: makeCreditCode('220000', '11') });
+  const base = await c.site(coop.headers, { kind: 'cultivation_base', name: '松岭基地', regionCode: '220621' });
+  const eventCount = async () => Number((await database.db.select({ n: count() }).from(events))[0]!.n);
+  const certificate = { kind: 'gap', siteId: base.id, authority: '中国质量认证中心', number: 'CQC-GAP-2024-17', validFrom: '2024-01-01', validUntil: '2026-12-31' };
+
+  const own = await c.call('POST', '/v1/certificates', coop.headers, certificate);
+  t.match(own, { assertion: 'self_declared', confirmedBy: null, confirmedAt: null, confirmEventId: null, numberAlsoClaimedBy: [], organization: { id: coop.organization.id } });
+  const [recorded] = await database.db.select().from(events).where(eq(events.id, own.eventId));
+  t.match(recorded, { type: 'certificate_recorded', data: { certificateId: own.id, number: 'CQC-GAP-2024-17', assertion: 'self_declared' } });
+
+  await t.test('only regulators and certifiers confirm, never their own, and only once', async (t) => {
+    const confirm = (headers: Record<string, string>, id: string, payload?: object) =>
+      app.inject({ method: 'POST', url: `/v1/certificates/${id}/confirm`, headers, ...(payload ? { payload } : {}) });
+    const before = await eventCount();
+    expectProblem(t, await confirm(squatter.headers, own.id, {}), 403, '/problems/forbidden');
+    expectProblem(t, await confirm(coop.headers, own.id), 403, '/problems/forbidden');
+    expectProblem(t, await confirm(adminHeaders, own.id, {}), 403);
+    expectProblem(t, await confirm(certifier.headers, 'crt_0000000000000000', {}), 404, '/problems/not-found');
+    t.equal(expectProblem(t, await confirm(certifier.headers, own.id, { bonus: 1 }), 400).errors?.[0]?.path, 'body/bonus');
+    // A certifier's own certificate needs someone else's confirmation.
+    const selfHeld = await c.call('POST', '/v1/certificates', certifier.headers, { kind: 'other', authority: '国家认证认可监督管理委员会', number: 'CNCA-R-2002-001', validFrom: '2024-01-01', validUntil: '2026-12-31' });
+    t.equal(selfHeld.assertion, 'self_declared');
+    expectProblem(t, await confirm(certifier.headers, selfHeld.id, {}), 403);
+    t.equal(await eventCount(), before + 1, 'only the certifier’s own recording was stored');
+
+    const res = await confirm(certifier.headers, own.id, { note: '现场审核报告 CQC-2024-0917' });
+    t.equal(res.statusCode, 200, res.body);
+    const confirmed = res.json();
+    t.match(confirmed, { id: own.id, assertion: 'confirmed', confirmedBy: { id: certifier.organization.id, name: '中国质量认证中心' }, eventId: own.eventId });
+    t.ok(isRecentTimestamp(confirmed.confirmedAt), 'confirmedAt is now');
+    const [event] = await database.db.select().from(events).where(eq(events.id, confirmed.confirmEventId));
+    t.match(event, {
+      type: 'certificate_confirmed',
+      organizationId: certifier.organization.id,
+      data: { certificateId: own.id, kind: 'gap', holderId: coop.organization.id, siteId: base.id, authority: '中国质量认证中心', number: 'CQC-GAP-2024-17', validFrom: '2024-01-01', validUntil: '2026-12-31', assertion: 'confirmed', note: '现场审核报告 CQC-2024-0917', recordedEventId: own.eventId },
+    });
+    t.same(await c.get(squatter.headers, `/v1/certificates/${own.id}`), confirmed, 'any key reads the confirmed certificate');
+    const [row] = await database.db.select().from(certificates).where(eq(certificates.id, own.id));
+    t.match(row, { assertion: 'confirmed', confirmedBy: certifier.organization.id, confirmEventId: confirmed.confirmEventId });
+
+    const eventsNow = await eventCount();
+    const twice = expectProblem(t, await confirm(regulator.headers, own.id), 422, '/problems/rule/certificate-already-confirmed');
+    t.equal(twice.rule, 'certificate-already-confirmed');
+    t.equal(await eventCount(), eventsNow, 'a second confirmation stores nothing');
+  });
+
+  await t.test('a regulator or certifier recording for another organisation confirms it; others may not record for others', async (t) => {
+    const forCoop = await c.call('POST', '/v1/certificates', regulator.headers, { kind: 'organic', organizationId: coop.organization.id, siteId: base.id, authority: '吉林省药品监督管理局', number: 'JL-ORG-2024-3', validFrom: '2024-01-01', validUntil: '2026-12-31' });
+    t.match(forCoop, { organization: { id: coop.organization.id }, assertion: 'confirmed', confirmedBy: { id: regulator.organization.id }, confirmEventId: forCoop.eventId });
+    const [event] = await database.db.select().from(events).where(eq(events.id, forCoop.eventId));
+    t.match(event, { type: 'certificate_recorded', organizationId: regulator.organization.id, data: { holderId: coop.organization.id, assertion: 'confirmed', confirmedBy: regulator.organization.id } });
+    const before = await eventCount();
+    const res = await app.inject({ method: 'POST', url: '/v1/certificates', headers: squatter.headers, payload: { kind: 'other', organizationId: coop.organization.id, authority: 'X', number: 'X-1', validFrom: '2024-01-01', validUntil: '2026-12-31' } });
+    expectProblem(t, res, 403);
+    t.equal(await eventCount(), before);
+  });
+
+  await t.test('two holders claiming one number are both stored and both shown; the same holder twice is a conflict', async (t) => {
+    const squatterSite = await c.site(squatter.headers, { kind: 'cultivation_base', name: '冒用基地', regionCode: '220621' });
+    const copy = await c.call('POST', '/v1/certificates', squatter.headers, { ...certificate, siteId: squatterSite.id });
+    t.equal(copy.assertion, 'self_declared');
+    t.same(copy.numberAlsoClaimedBy, [{ id: coop.organization.id, name: '松岭合作社' }], 'the answer says who else holds the number');
+    const again = await app.inject({ method: 'POST', url: '/v1/certificates', headers: coop.headers, payload: { ...certificate, kind: 'organic' } });
+    expectProblem(t, again, 409, '/problems/conflict');
+
+    const query = `/v1/certificates?authority=${encodeURIComponent(certificate.authority)}&number=${certificate.number}`;
+    const seen = await c.get(regulator.headers, query);
+    t.same(seen.items.map((i: any) => [i.organization.id, i.assertion]), [[coop.organization.id, 'confirmed'], [squatter.organization.id, 'self_declared']]);
+    t.same(seen.items[0].numberAlsoClaimedBy, [{ id: squatter.organization.id, name: '冒用合作社' }]);
+    t.same(seen.items[1].numberAlsoClaimedBy, [{ id: coop.organization.id, name: '松岭合作社' }]);
+    t.same((await c.get(regulator.headers, `${query}&assertion=confirmed`)).items.map((i: any) => i.id), [seen.items[0].id]);
+    t.same((await c.get(regulator.headers, `/v1/certificates?number=${certificate.number}&organizationId=${squatter.organization.id}`)).items.map((i: any) => i.id), [copy.id]);
+  });
+});
+
+t.test('the consumer page counts confirmed certificates and labels self-declared ones', async (t) => {
+  const w = await codedChain(t);
+  const { app, c } = w;
+  const certifier = await w.createOrganization({ name: '中国质量认证中心', kinds: ['certifier'], regionCode: '110000', creditCode: makeCreditCode('110000', '12') });
+  await c.call('POST', '/v1/certificates', w.coop.headers, { kind: 'gap', siteId: w.base.id, authority: '吉林省药品监督管理局', number: 'JL-GAP-SELF', validFrom: '2018-01-01', validUntil: '2099-12-31' });
+  const organic = await c.call('POST', '/v1/certificates', w.coop.headers, { kind: 'organic', siteId: w.base.id, authority: '中国质量认证中心', number: 'CQC-ORG-OK', validFrom: '2018-01-01', validUntil: '2099-12-31' });
+  await c.call('POST', `/v1/certificates/${organic.id}/confirm`, certifier.headers, {}, 200);
+  const gi = await c.call('POST', '/v1/certificates', w.coop.headers, { kind: 'gi_use', giCode: 'changbaishan-renshen', authority: '国家知识产权局', number: 'GI-OK', validFrom: '2018-01-01', validUntil: '2099-12-31' });
+  await c.call('POST', `/v1/certificates/${gi.id}/confirm`, certifier.headers, {}, 200);
+  await c.call('POST', `/v1/lots/${w.product.id}/gi-claims`, w.coop.headers, { giCode: 'changbaishan-renshen' });
+  const [code] = (await c.call('POST', `/v1/lots/${w.product.id}/codes`, w.coop.headers, { count: 1, level: 'lot' })).codes;
+  const json = await app.inject({ method: 'GET', url: `/q/${code.code}`, headers: { accept: 'application/json' } });
+  t.equal(json.statusCode, 200, json.body);
+  t.same(
+    json.json().certificates.map((x: any) => [x.kind, x.number, x.assertion]),
+    [['gi_use', 'GI-OK', 'confirmed'], ['organic', 'CQC-ORG-OK', 'confirmed'], ['gap', 'JL-GAP-SELF', 'self_declared']],
+    'confirmed first, the self-declared one marked',
+  );
+  t.same(json.json().giClaims, [{ code: 'changbaishan-renshen', nameZh: '长白山人参' }], 'a claim made under a confirmed authorisation is shown');
+  const page = await app.inject({ method: 'GET', url: `/q/${code.code}`, headers: { accept: 'text/html' } });
+  t.equal(page.statusCode, 200);
+  t.match(page.body, /<li data-assertion="self_declared"><b>GAP 基地认证<\/b>[^<]*<span class="muted">\(企业自我声明，未经认证机构确认\)<\/span>/);
+  t.notMatch(page.body, /<li data-assertion="self_declared"><b>有机认证/, 'the confirmed one carries no label');
+  const en = await app.inject({ method: 'GET', url: `/q/${code.code}?lang=en`, headers: { accept: 'text/html' } });
+  t.match(en.body, /self-declared by the company, not confirmed/);
 });

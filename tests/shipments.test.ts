@@ -162,8 +162,10 @@ t.test('receive: custody passes to the receiver, at its site', async (t) => {
   const shipment = await ship(coop.headers, processor.organization.id, [{ lotId: lot.id, quantity: kg(25) }]);
   const childId = shipment.lines[0].lotId;
 
-  await refused(t, post(processor.headers, `/v1/shipments/${shipment.id}/receive`, { siteId: coopSite.id }), 422, { rule: 'site-ownership', path: 'body/siteId' });
-  await refused(t, post(processor.headers, `/v1/shipments/${shipment.id}/receive`, { siteId: 'site_nosuchsite00000' }), 400, { path: 'body/siteId' });
+  const foreign = await refused(t, post(processor.headers, `/v1/shipments/${shipment.id}/receive`, { siteId: coopSite.id }), 422, { rule: 'site-ownership', path: 'body/siteId' });
+  // An unknown site answers like another organisation's: site ids reveal nothing.
+  const unknown = await refused(t, post(processor.headers, `/v1/shipments/${shipment.id}/receive`, { siteId: 'site_nosuchsite00000' }), 422, { rule: 'site-ownership', path: 'body/siteId' });
+  t.equal(unknown.detail.replace('site_nosuchsite00000', '<id>'), foreign.detail.replace(coopSite.id, '<id>'), 'the same detail apart from the id');
   await refused(t, post(processor.headers, `/v1/shipments/${shipment.id}/receive`, { receivedAt: '2024-09-12T08:00:00' }), 400, { path: 'body/receivedAt' });
   await refused(t, post(processor.headers, `/v1/shipments/${shipment.id}/receive`, { siteId: processorSite.id, bonus: true }), 400, { path: 'body/bonus' });
 

@@ -1,6 +1,6 @@
 import t from 'tap';
-import { eq } from 'drizzle-orm';
-import { sites } from '../src/db/schema.js';
+import { count, eq } from 'drizzle-orm';
+import { lots, sites } from '../src/db/schema.js';
 import { adminHeaders, setupApp } from './support/app.js';
 import { errorPaths, expectProblem, isRecentTimestamp, listAll } from './support/http.js';
 
@@ -215,4 +215,44 @@ t.test('list: pagination with limit=1 and a bad cursor', async (t) => {
 
   const bad = await app.inject({ method: 'GET', url: '/v1/sites?cursor=garbage', headers: org.headers });
   t.strictSame(errorPaths(expectProblem(t, bad, 400, '/problems/validation-error')), ['querystring/cursor']);
+});
+
+t.test("writes naming another organisation's site answer exactly like an unknown site id", async (t) => {
+  const owner = await createOrganization({ name: '基地所有者', kinds: ['cooperative', 'gap_base'] });
+  const other = await createOrganization({ name: '他人合作社', kinds: ['cooperative'] });
+  const ownSite = await createSite(owner.headers, { name: '自有基地' });
+  const foreignSite = await createSite(other.headers, { name: '他人基地' });
+  const unknownId = 'site_0000000000000000';
+  const seed = await app.inject({
+    method: 'POST',
+    url: '/v1/lots',
+    headers: owner.headers,
+    payload: { stage: 'seed', speciesCode: 'renshen', lotNumber: 'ORACLE-SD', siteId: ownSite.id, quantity: { value: 10, unit: 'kg' }, producedAt: '2024-03-01T08:00:00+08:00' },
+  });
+  t.equal(seed.statusCode, 201, seed.body);
+  const writes: [string, (siteId: string) => { url: string; payload: Record<string, unknown> }][] = [
+    ['POST /v1/lots', (siteId) => ({ url: '/v1/lots', payload: { stage: 'seed', speciesCode: 'renshen', lotNumber: `OR-${siteId.slice(-6)}`, siteId, quantity: { value: 1, unit: 'kg' }, producedAt: '2024-03-01T08:00:00+08:00' } })],
+    [
+      'POST /v1/transformations',
+      (siteId) => ({
+        url: '/v1/transformations',
+        payload: { occurredAt: '2024-04-01T08:00:00+08:00', siteId, inputs: [{ lotId: seed.json().id, quantity: { value: 1, unit: 'kg' } }], outputs: [{ stage: 'cultivation', lotNumber: `ORC-${siteId.slice(-6)}`, quantity: { value: 100, unit: 'plant' } }] },
+      }),
+    ],
+    ['POST /v1/certificates', (siteId) => ({ url: '/v1/certificates', payload: { kind: 'gap', siteId, authority: '吉林省药品监督管理局', number: `GAP-${siteId}`, validFrom: '2024-01-01', validUntil: '2026-12-31' } })],
+  ];
+  const [lotsBefore] = await database.db.select({ n: count() }).from(lots);
+  for (const [name, request] of writes) {
+    const answers = [];
+    for (const siteId of [foreignSite.id, unknownId]) {
+      const res = await app.inject({ method: 'POST', headers: owner.headers, ...request(siteId) });
+      const problem = expectProblem(t, res, 422, '/problems/rule/site-ownership');
+      const { requestId: _requestId, instance: _instance, ...rest } = problem;
+      answers.push({ ...rest, httpStatus: res.statusCode, detail: problem.detail.replace(siteId, '<id>') });
+    }
+    t.strictSame(answers[0], answers[1], `${name}: the same status, rule, detail and errors for a foreign and an unknown site`);
+    t.notMatch(JSON.stringify(answers[0]), '他人', `${name}: nothing about the other organisation`);
+  }
+  const [lotsAfter] = await database.db.select({ n: count() }).from(lots);
+  t.equal(Number(lotsAfter!.n), Number(lotsBefore!.n), 'nothing stored');
 });

@@ -1,5 +1,8 @@
 import { and, eq, gt, or, type Column, type SQL } from 'drizzle-orm';
 import { ValidationError } from './errors.js';
+import { tryParseOffsetTime } from './time.js';
+
+const CURSOR_ID = /^[0-9A-Za-z_-]{1,64}$/;
 
 /** Keyset cursor over (createdAt, id): stable under concurrent inserts, unlike offsets. */
 export interface CursorPosition {
@@ -15,10 +18,9 @@ export function decodeCursor(cursor: string | undefined): CursorPosition | undef
   if (cursor === undefined) return undefined;
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    const date = new Date(String(createdAt));
-    if (typeof id === 'string' && typeof createdAt === 'string' && !Number.isNaN(date.getTime())) {
-      return { createdAt: date, id };
-    }
+    // Only what encodeCursor writes: a UTC timestamp in range (the one parser) and an id of the usual shape.
+    const time = typeof createdAt === 'string' ? tryParseOffsetTime(createdAt) : undefined;
+    if (typeof id === 'string' && CURSOR_ID.test(id) && time) return { createdAt: time.at, id };
   } catch {
     // fall through to the error below
   }

@@ -88,14 +88,35 @@ export function massMilligrams(q: Quantity): bigint {
   return q.milli * MASS_UNITS[q.unit];
 }
 
-export function quantityView(milli: bigint, unit: string): { value: number; unit: string } {
-  return { value: Number(milliToDecimal(milli)), unit };
+/**
+ * A quantity as answered. Its value is a JSON number when the number is exactly the decimal (15 significant
+ * digits or fewer, which every double keeps), and otherwise the decimal string: 12345678901234.567 as a number
+ * would come back as …566. Clients that need no special case can always parse `String(value)`.
+ */
+export function quantityView(milli: bigint, unit: string): { value: number | string; unit: string } {
+  return { value: decimalValue(milliToDecimal(milli)), unit };
 }
 
 /**
- * The value of quantityView(toMilli(text), unit) straight from the database's decimal text (numeric(…, 3)):
- * Number() of "850.500" is the same double as of "850.5". Graph answers write thousands of these.
+ * A decimal text (a numeric(…, 3) column's "850.500", or milliToDecimal's "850.5") as an answer's value: a number
+ * when exact, else the decimal string without trailing zeros (see quantityView). Graph answers write thousands.
  */
-export function decimalValue(text: string): number {
-  return Number(text);
+export function decimalValue(text: string): number | string {
+  let end = text.length;
+  const point = text.indexOf('.');
+  if (point >= 0) {
+    while (end > point + 1 && text.charCodeAt(end - 1) === 48) end--; // trailing zeros of the fraction
+    if (end === point + 1) end = point;
+  }
+  let start = text.charCodeAt(0) === 45 ? 1 : 0; // a sign
+  while (start < end - 1 && text.charCodeAt(start) === 48 && text.charCodeAt(start + 1) !== 46) start++;
+  const digits = end - start - (point >= 0 && point < end ? 1 : 0);
+  const trimmed = text.slice(0, end);
+  return digits <= 15 ? Number(trimmed) : trimmed;
+}
+
+/** decimalValue as JSON text, for answers written as text (provenance graphs). */
+export function decimalJson(text: string): string {
+  const value = decimalValue(text);
+  return typeof value === 'number' ? String(value) : `"${value}"`;
 }

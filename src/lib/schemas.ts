@@ -35,9 +35,10 @@ export const Problem = Type.Object(
 export const problemResponses = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((s) => [s, ref(Problem)])) as Record<number, ReturnType<typeof ref<typeof Problem>>>;
 
+/** Validated by the one timestamp rule (lib/time.ts tryParseOffsetTime), which replaces ajv-formats' date-time. */
 export const Timestamp = Type.String({
   format: 'date-time',
-  description: 'ISO 8601 timestamp with offset',
+  description: 'ISO 8601 timestamp YYYY-MM-DDTHH:MM:SS[.sss] with Z or ±HH:MM, years 1900–2200',
   examples: ['2024-09-18T08:00:00+08:00'],
 });
 
@@ -79,8 +80,14 @@ export const IdempotencyHeaders = Type.Object({
   ),
 });
 
-/** A quantity as answered (lib/quantity.ts quantityView): the value as a number and its unit. */
-export const QuantityView = Type.Object({ value: Type.Number(), unit: Type.String() });
+/**
+ * A quantity as answered (lib/quantity.ts quantityView): the value exact, as a number when a JSON number holds
+ * it exactly (up to 15 significant digits) and otherwise as a decimal string, and its unit.
+ */
+export const ExactDecimal = Type.Union([Type.Number(), Type.String({ pattern: '^-?[0-9]+(\\.[0-9]+)?$' })], {
+  description: 'Exact: a number up to 15 significant digits, beyond that a decimal string (e.g. "12345678901234.567")',
+});
+export const QuantityView = Type.Object({ value: ExactDecimal, unit: Type.String() });
 
 /** An organisation named in an answer. */
 export const OrganizationRef = Type.Object({ id: Type.String(), name: Type.String() });

@@ -1,7 +1,8 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError, type FieldError } from '../lib/errors.js';
-import { UNIQUE_VIOLATION, pgErrorCode } from '../lib/db-errors.js';
+import { UNIQUE_VIOLATION, loggableError, pgErrorCode } from '../lib/db-errors.js';
+import { DATE_RULE, TIMESTAMP_RULE } from '../lib/time.js';
 
 interface ProblemBody {
   type: string;
@@ -58,8 +59,13 @@ function fieldErrors(validation: AjvLikeError[], context: string): FieldError[] 
     } else if (e.keyword === 'discriminator') {
       path = `${path}/${String(e.params.tag)}`;
       message = e.params.tagValue === undefined ? 'is required' : `"${String(e.params.tagValue)}" is not a known type`;
+    } else if (e.keyword === 'dependencies') {
+      path = `${path}/${String(e.params.missingProperty)}`;
+      message = `is required with ${String(e.params.property)}`;
     } else if (e.keyword === 'format' && e.params.format === 'date-time') {
-      message = 'must be an ISO 8601 timestamp with a UTC offset, e.g. 2024-09-18T08:00:00+08:00';
+      message = TIMESTAMP_RULE;
+    } else if (e.keyword === 'format' && e.params.format === 'date') {
+      message = DATE_RULE;
     }
     const key = `${path}|${message}`;
     if (!seen.has(key)) {
@@ -126,7 +132,8 @@ export default fp(
           detail: error.message,
         });
       }
-      request.log.error({ err: error }, 'unhandled error');
+      // Redacted: a driver error carries the query parameters (secret hashes, user data).
+      request.log.error({ error: loggableError(error) }, 'unhandled error');
       return sendProblem(request, reply, {
         slug: 'internal-error',
         title: 'Internal server error',

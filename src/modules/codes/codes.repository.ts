@@ -28,6 +28,15 @@ export async function listCodes(db: Database, lotId: string, afterCode: string |
     .limit(limit);
 }
 
+/** The codes one issue made, in code-unit order (as issueCodes answers them), with what their URLs need. */
+export async function codesOfIssue(db: Database, lotId: string, eventId: string) {
+  return queryRows<{ code: string; level: string; gtin: string | null; lotNumber: string }>(
+    db,
+    sql`select c.code, c.level, l.gtin, l.lot_number as "lotNumber" from codes c join lots l on l.id = c.lot_id
+      where c.lot_id = ${lotId} and c.event_id = ${eventId} order by c.code collate "C"`,
+  );
+}
+
 export async function findCode(db: Database, code: string): Promise<CodeRow | undefined> {
   const rows = await db.select().from(codes).where(eq(codes.code, code));
   return rows[0];
@@ -96,7 +105,10 @@ export async function findLotHeader(db: Database, lotId: string): Promise<LotHea
 
 export interface ScanRules {
   windowHours: number;
-  suspiciousCount: number;
+  /** Suspicious above this many distinct clients in the window. */
+  suspiciousNetworks: number;
+  /** Suspicious at this many located networks in places more than `distanceKm` apart from one another. */
+  suspiciousPlaces: number;
   distanceKm: number;
 }
 
@@ -105,6 +117,8 @@ export interface ScanInput {
   code: string;
   scannedAt: Date;
   network: string | null;
+  /** The device cookie hashed with the code (unlinkable across codes); null when the client keeps none. */
+  device: string | null;
   userAgent: string | null;
   lat: number | null;
   lon: number | null;
@@ -118,19 +132,45 @@ export interface ScanJudgement {
   status: string;
   /** Scans of the code within the window, this one included. */
   count: number;
+  /** Distinct coarse networks among them. */
+  networks: number;
+  /** Distinct clients: networks, where one device seen on several networks counts once (never more than networks). */
+  clients: number;
+  /** Located networks in places more than `distanceKm` apart from one another (greedy, in time order). */
+  places: number;
+  /** Largest distance between the located scans of two different networks, km (0 without two). */
+  spreadKm: number;
+  /** The code's first scan ever (this one when it is the first). */
+  firstAt: Date;
+  isFirst: boolean;
+  /** Where the first located or region-given scan (among the code's first 100) was made; null when none was. */
+  firstPlace: { lat: number | null; lon: number | null; regionCode: string | null } | null;
   verdict: string;
 }
 
+/** Great-circle distance in km (haversine) between the lat/lon columns of two aliases. */
+const km = (a: string, b: string) =>
+  sql.raw(`(2 * 6371 * asin(least(1, sqrt(power(sin(radians(${b}.lat - ${a}.lat) / 2), 2)
+    + cos(radians(${a}.lat)) * cos(radians(${b}.lat)) * power(sin(radians(${b}.lon - ${a}.lon) / 2), 2)))))`);
+
 /**
- * Judges and records a batch of scans in one statement (one round trip and one commit for all of them): each
- * code is looked up with its lot, its scans in the window before this one are counted (those stored, and those
- * earlier in the same batch), the distance from this place to the located ones measured, the verdict decided
- * and the scan stored with it. Suspicious: a unit code whose scans, this one included, exceed the count, that
- * was scanned more than `distanceKm` away from this place, or that was already judged suspicious within the
- * window. Void and recalled come first. Nothing is stored for an unknown code (its entry is undefined).
+ * Judges and records a batch of scans in one statement (one round trip and one commit for all of them). Each code
+ * is looked up with its lot; its scans in the window (those stored, those earlier in the same batch, and this
+ * one) are reduced to what a single client cannot multiply cheaply:
+ * - clients: distinct coarse networks (/24, /48), except that one device cookie seen from several networks
+ *   counts once; a burst from one network is one client however many requests or cookies it sends;
+ * - places: each network's first located scan is its place (a second network of the same device adds none);
+ *   walking them in time order, one more than `distanceKm` from every earlier one is a new place, so the places
+ *   counted are pairwise that far apart and each comes from another network.
+ * Suspicious: a unit code with more clients than `suspiciousNetworks`, or with at least `suspiciousPlaces`
+ * places. Void and recalled come first. The verdict is decided from this evidence on every scan, so it is not
+ * sticky: a code is suspicious while its window holds the evidence. The code's first scan and its first located or
+ * region-given one come along for the page ("first verified on …"). Nothing is stored for an unknown code (its
+ * entry is undefined).
  *
- * The batch travels as one JSON parameter, so the statement text is the same for one scan or hundreds
- * (prepared once per connection) and no value is spliced into SQL.
+ * The places are capped at `suspiciousNetworks + 1` (more would be suspicious by clients anyway), so the pairwise
+ * distances stay bounded whatever is sent. The batch travels as one JSON parameter, so the statement text is the
+ * same for one scan or hundreds (prepared once per connection) and no value is spliced into SQL.
  */
 export async function recordScans(db: Database, scans: ScanInput[], rules: ScanRules): Promise<(ScanJudgement | undefined)[]> {
   const input = JSON.stringify(
@@ -139,46 +179,97 @@ export async function recordScans(db: Database, scans: ScanInput[], rules: ScanR
       code: s.code,
       scanned_at: s.scannedAt.toISOString(),
       network: s.network,
+      device: s.device,
       user_agent: s.userAgent,
       lat: s.lat,
       lon: s.lon,
       region_code: s.regionCode,
     })),
   );
-  const rows = await queryPrepared<ScanJudgement & { i: number }>(
+  const rows = await queryPrepared<Omit<ScanJudgement, 'firstPlace'> & { i: number; placeLat: number | null; placeLon: number | null; placeRegion: string | null; placeFound: boolean | null }>(
     db,
     sql`with input as materialized (
           select * from json_to_recordset(${input}::json)
-            as r(i int, code text, scanned_at timestamptz, network text, user_agent text, lat float8, lon float8, region_code text)),
+            as r(i int, code text, scanned_at timestamptz, network text, device text, user_agent text, lat float8, lon float8, region_code text)),
         -- LATERAL … LIMIT 1 keeps the lookups on the primary keys whatever the planner guesses of the batch size.
         c as (
           select r.*, k.level, k.voided_at, k.lot_id, k.status from input r
           cross join lateral (select k.level, k.voided_at, k.lot_id, l.status from codes k join lots l on l.id = k.lot_id where k.code = r.code limit 1) k),
         judged as (
-          select c.*, w.n, w.flagged, w.far from c cross join lateral (
-            select count(*)::int as n, coalesce(bool_or(p.suspicious), false) as flagged,
-              -- Great-circle distance (haversine) to the farthest located scan; 0 when this scan has no location.
-              coalesce(max(2 * 6371 * asin(least(1, sqrt(power(sin(radians(p.lat - c.lat) / 2), 2)
-                + cos(radians(c.lat)) * cos(radians(p.lat)) * power(sin(radians(p.lon - c.lon) / 2), 2)))))
-                filter (where p.lat is not null and p.lon is not null and c.lat is not null and c.lon is not null), 0) as far
-            from (
-              select s.lat, s.lon, s.verdict = 'suspicious' as suspicious from code_scans s
+          select c.*, w.n, w.networks, w.clients, w.places, w.spread_km,
+            least(fs.stored_first, (select min(e.scanned_at) from input e where e.code = c.code and e.i <= c.i)) as first_at,
+            (fs.stored_first is null and not exists (select 1 from input e where e.code = c.code and e.i < c.i)) as is_first,
+            (fs.placed is true or fe.found is true) as place_found,
+            case when fs.placed then fs.lat else fe.lat end as place_lat, case when fs.placed then fs.lon else fe.lon end as place_lon,
+            case when fs.placed then fs.region_code else fe.region_code end as place_region
+          from c
+          cross join lateral (
+            -- The window's scans: stored (index on code, scanned_at), earlier in this batch, and this one.
+            -- (at, src, k) orders them in time.
+            with p as (
+              select s.scanned_at as at, 0 as src, s.id as k, coalesce(s.network, '') as net, s.device, s.lat, s.lon from code_scans s
                 where s.code = c.code and s.scanned_at > c.scanned_at - make_interval(hours => ${rules.windowHours}::int)
               union all
-              select e.lat, e.lon, false from input e where e.code = c.code and e.i < c.i) p) w),
+              select e.scanned_at, 1, e.i, coalesce(e.network, ''), e.device, e.lat, e.lon from input e where e.code = c.code and e.i <= c.i),
+            places as (
+              select x.* from (
+                select d.*, case when d.device is null then 1 else row_number() over (partition by d.device order by d.at, d.src, d.k) end as rn
+                from (select distinct on (net) net, device, lat, lon, at, src, k from p
+                      where lat is not null and lon is not null order by net, at, src, k) d) x
+              where x.rn = 1 order by x.at, x.src, x.k limit ${rules.suspiciousNetworks + 1}::int)
+            -- The places are only worked out when two networks sent a location (most scans send none).
+            select a.n, a.networks, a.clients,
+              case when a.located_networks < 2 then a.located_networks else (select count(*) from places r where not exists (
+                select 1 from places q where (q.at, q.src, q.k) < (r.at, r.src, r.k) and ${km('q', 'r')} <= ${rules.distanceKm}::float8)) end::int as places,
+              case when a.located_networks < 2 then 0 else
+                (select coalesce(max(${km('q', 'r')}), 0) from places q join places r on (q.at, q.src, q.k) < (r.at, r.src, r.k)) end::float8 as spread_km
+            from (select count(*)::int as n, count(distinct net)::int as networks,
+                    least(count(distinct net), count(distinct coalesce('d' || device, 'n' || net)))::int as clients,
+                    count(distinct net) filter (where lat is not null and lon is not null)::int as located_networks from p) a) w
+          cross join lateral (
+            -- The code's first scans (100 at most): its first ever, and its first located or region-given one.
+            select min(ff.scanned_at) as stored_first, bool_or(ff.placed) as placed,
+              (array_agg(ff.lat order by ff.scanned_at) filter (where ff.placed))[1] as lat,
+              (array_agg(ff.lon order by ff.scanned_at) filter (where ff.placed))[1] as lon,
+              (array_agg(ff.region_code order by ff.scanned_at) filter (where ff.placed))[1] as region_code
+            from (select s.scanned_at, s.lat, s.lon, s.region_code, (s.lat is not null or s.region_code is not null) as placed
+                  from code_scans s where s.code = c.code order by s.scanned_at limit 100) ff) fs
+          left join lateral (
+            -- Else the first such scan earlier in this batch, or this one.
+            select true as found, e.lat, e.lon, e.region_code from input e
+              where fs.placed is not true and e.code = c.code and e.i <= c.i and (e.lat is not null or e.region_code is not null)
+              order by e.i limit 1) fe on true),
         v as (
           select judged.*, case when voided_at is not null or status = 'destroyed' then 'void' when status = 'recalled' then 'recalled'
-              when level = 'unit' and (n + 1 > ${rules.suspiciousCount}::int or flagged or far > ${rules.distanceKm}::float8) then 'suspicious'
+              when level = 'unit' and (clients > ${rules.suspiciousNetworks}::int or places >= ${rules.suspiciousPlaces}::int) then 'suspicious'
               else 'genuine' end as verdict
           from judged),
         stored as (
-          insert into code_scans (code, lot_id, scanned_at, network, user_agent, lat, lon, region_code, verdict)
-          select code, lot_id, scanned_at, network, user_agent, lat, lon, region_code, verdict from v order by i
+          insert into code_scans (code, lot_id, scanned_at, network, device, user_agent, lat, lon, region_code, verdict)
+          select code, lot_id, scanned_at, network, device, user_agent, lat, lon, region_code, verdict from v order by i
           returning 1)
-        select i, code, lot_id as "lotId", status, n + 1 as count, verdict from v`,
+        select i, code, lot_id as "lotId", status, n as count, networks, clients, places, spread_km as "spreadKm",
+          first_at as "firstAt", is_first as "isFirst", place_found as "placeFound", place_lat as "placeLat", place_lon as "placeLon",
+          place_region as "placeRegion", verdict
+        from v`,
   );
   const byIndex: (ScanJudgement | undefined)[] = scans.map(() => undefined);
-  for (const { i, code, lotId, status, count, verdict } of rows) byIndex[Number(i)] = { code, lotId, status, count: Number(count), verdict };
+  for (const r of rows) {
+    byIndex[Number(r.i)] = {
+      code: r.code,
+      lotId: r.lotId,
+      status: r.status,
+      count: Number(r.count),
+      networks: Number(r.networks),
+      clients: Number(r.clients),
+      places: Number(r.places),
+      spreadKm: Number(r.spreadKm),
+      firstAt: new Date(r.firstAt),
+      isFirst: r.isFirst === true,
+      firstPlace: r.placeFound ? { lat: r.placeLat === null ? null : Number(r.placeLat), lon: r.placeLon === null ? null : Number(r.placeLon), regionCode: r.placeRegion } : null,
+      verdict: r.verdict,
+    };
+  }
   return byIndex;
 }
 
@@ -250,25 +341,27 @@ export async function latestLabReports(db: Database, lotIds: string[]) {
   return rows.map((r) => ({ ...r, testedAtMs: Number(r.testedAtMs) }));
 }
 
-/** Certificates valid on `day` of the organisations (organisation-wide) or of the sites. */
+/** Certificates valid on `day` of the organisations (organisation-wide) or of the sites; confirmed ones first. */
 export async function validCertificates(db: Database, organizationIds: string[], siteIds: string[], day: string) {
   if (organizationIds.length === 0) return [];
-  return queryRows<{ kind: string; organization: string; authority: string; number: string; validUntil: string }>(
+  return queryRows<{ kind: string; organization: string; authority: string; number: string; validUntil: string; assertion: string }>(
     db,
-    sql`select c.kind, o.name as organization, c.authority, c.number, c.valid_until as "validUntil"
+    sql`select c.kind, o.name as organization, c.authority, c.number, c.valid_until as "validUntil", c.assertion
         from certificates c join organizations o on o.id = c.organization_id
         where c.organization_id = any(${`{${organizationIds.join(',')}}`}::text[])
           and (c.site_id is null or c.site_id = any(${`{${siteIds.join(',')}}`}::text[]))
           and c.valid_from <= ${day} and c.valid_until >= ${day} and c.kind in ('gap', 'organic', 'gi_use')
-        order by c.kind, c.valid_until desc`,
+        order by c.assertion = 'confirmed' desc, c.kind, c.valid_until desc`,
   );
 }
 
+/** GI claims of the lots made under a confirmed authorisation (claims accepted before confirmation existed are not shown). */
 export async function giClaimsOfLots(db: Database, lotIds: string[]) {
   if (lotIds.length === 0) return [];
   return queryRows<{ code: string; nameZh: string }>(
     db,
     sql`select distinct g.code, g.name_zh as "nameZh" from gi_claims c join gi_products g on g.code = c.gi_code
+        join certificates a on a.id = c.certificate_id and a.assertion = 'confirmed'
         where c.lot_id = any(${`{${lotIds.join(',')}}`}::text[]) order by g.code`,
   );
 }

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { replyWithWrite } from '../../plugins/idempotency.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { AppError, NotFoundError } from '../../lib/errors.js';
@@ -25,10 +26,13 @@ import { ScanRecorder } from './scan-recorder.js';
 import { etagOf, qrPng, qrSvg } from './qr.js';
 import {
   coarseNetwork,
+  deviceCookieHeader,
   malformedCodeView,
+  newDeviceCookie,
   parseDigitalLink,
   parseShortCode,
   pickLang,
+  readDeviceCookie,
   resolveCode,
   type ResolveKey,
   type ResolveSettings,
@@ -57,7 +61,7 @@ export const codeRoutes: FastifyPluginAsyncTypebox<CodeRouteOptions> = async (ap
   app.post(
     '/v1/lots/:id/codes',
     {
-      config: { auth: 'organization' },
+      config: { auth: 'organization', replay: (db, stored) => codes.issuedCodesReplay(db, stored, base) },
       schema: {
         tags,
         summary: 'Issue QR codes for a lot you hold: unit codes (product lots; GS1 Digital Link with a GTIN) or lot-level codes',
@@ -68,10 +72,11 @@ export const codeRoutes: FastifyPluginAsyncTypebox<CodeRouteOptions> = async (ap
         response: { 201: ref(IssuedCodes), ...problemResponses(400, 401, 403, 404, 409, 422) },
       },
     },
-    async (request, reply) => {
-      const issued = await codes.issueCodes(app.database.db, organizationOf(request.principal), request.params.id, request.body, base);
-      return reply.code(201).send(issued);
-    },
+    async (request, reply) =>
+      replyWithWrite(request, reply, async (db) => {
+        const issued = await codes.issueCodes(db, organizationOf(request.principal), request.params.id, request.body, base);
+        return { status: 201, body: issued, replay: codes.issuedCodesReplayData(issued) };
+      }),
   );
 
   app.get(
@@ -143,7 +148,11 @@ export const codeRoutes: FastifyPluginAsyncTypebox<CodeRouteOptions> = async (ap
         response: { 200: ref(Code), ...problemResponses(400, 401, 403, 404, 422) },
       },
     },
-    async (request) => codes.voidCode(app.database.db, organizationOf(request.principal), request.params.code, request.body.reason, base),
+    async (request, reply) =>
+      replyWithWrite(request, reply, async (db) => ({
+        status: 200,
+        body: await codes.voidCode(db, organizationOf(request.principal), request.params.code, request.body.reason, base),
+      })),
   );
 
   // QR images: the content of a code never changes, so they are cached for a year by clients and CDNs.
@@ -186,12 +195,20 @@ export const codeRoutes: FastifyPluginAsyncTypebox<CodeRouteOptions> = async (ap
       const page = renderConsumerPage(malformedCodeView(lang), lang, selfPath);
       return reply.code(400).type('text/html; charset=utf-8').send(page);
     }
+    // A browser without our device cookie gets one with the page (and this scan is its first); a JSON client
+    // keeps its own or is counted by its network alone.
+    let device = readDeviceCookie(request.headers.cookie);
+    if (device === null && !json) {
+      device = newDeviceCookie();
+      reply.header('set-cookie', deviceCookieHeader(device, request.protocol === 'https'));
+    }
     const { found, view, toJson } = await resolveCode(
       app.database,
       recorder,
       key,
       {
         network: coarseNetwork(request.ip),
+        device,
         userAgent: request.headers['user-agent'] ?? null,
         lat: query.lat !== undefined && query.lon !== undefined ? query.lat : undefined,
         lon: query.lat !== undefined && query.lon !== undefined ? query.lon : undefined,

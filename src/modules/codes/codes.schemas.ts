@@ -103,7 +103,10 @@ export const LotScans = Type.Object(
 
 export const Verdict = Type.Union(
   [Type.Literal('genuine'), Type.Literal('recalled'), Type.Literal('suspicious'), Type.Literal('void'), Type.Literal('unknown')],
-  { description: 'genuine; recalled (do not use); suspicious (scanned too often or far apart); void (withdrawn); unknown (no such code)' },
+  {
+    description:
+      'genuine; recalled (do not use); suspicious (scanned from many networks, or from networks in places far apart: see scans.suspicion); void (withdrawn); unknown (no such code)',
+  },
 );
 export type VerdictValue = Static<typeof Verdict>;
 
@@ -151,10 +154,62 @@ export const ConsumerResolve = Type.Object(
       Type.Object({ stage: Type.String(), lotNumber: Type.String(), lab: Type.String(), testedAt: Timestamp, verdict: Type.String() }),
     ),
     certificates: Type.Array(
-      Type.Object({ kind: Type.String(), organization: Type.String(), authority: Type.String(), number: Type.String(), validUntil: Type.String() }),
+      Type.Object({
+        kind: Type.String(),
+        organization: Type.String(),
+        authority: Type.String(),
+        number: Type.String(),
+        validUntil: Type.String(),
+        assertion: Type.Unsafe<string>({
+          type: 'string',
+          enum: ['confirmed', 'self_declared'],
+          description: 'self_declared: recorded by the holder and not confirmed by a regulator or certifier (shown as such, listed after confirmed ones)',
+        }),
+      }),
     ),
     giClaims: Type.Array(Type.Object({ code: Type.String(), nameZh: Type.String() })),
-    scans: Nullable(Type.Object({ count: Type.Integer({ description: 'Scans of this code within the scan window, this one included' }) })),
+    scans: Nullable(
+      Type.Object(
+        {
+          count: Type.Integer({ description: 'Scans of this code within the scan window, this one included' }),
+          networks: Type.Integer({ description: 'Distinct client networks (/24 or /48) among those scans, this one included' }),
+          windowHours: Type.Integer({ description: 'The scan window (SCAN_WINDOW_HOURS) count and networks cover' }),
+          firstVerified: Type.Object(
+            {
+              at: { ...Timestamp, description: 'The first scan of this code ever, in China Standard Time (+08:00)' },
+              thisScan: Type.Boolean({ description: 'true when this scan is the first' }),
+              region: Nullable(
+                Type.Object(
+                  {
+                    code: Type.String({ description: 'GB/T 2260 code' }),
+                    name: Type.String({ examples: ['吉林省 长春市'] }),
+                    approximate: Type.Boolean({
+                      description: 'true: the nearest city to the consent-given location of the scan; false: the region the scanner gave',
+                    }),
+                  },
+                  { description: 'Where the first located or region-given scan was made; null when no early scan said where' },
+                ),
+              ),
+            },
+            { description: '"First verified on DATE in REGION"' },
+          ),
+          suspicion: Nullable(
+            Type.Object(
+              {
+                rule: Type.Union([Type.Literal('many-networks'), Type.Literal('far-apart')], {
+                  description: 'many-networks: more distinct clients than SCAN_SUSPICIOUS_NETWORKS; far-apart: located scans from SCAN_SUSPICIOUS_PLACES or more networks in places farther apart than SCAN_SUSPICIOUS_DISTANCE_KM',
+                }),
+                networks: Type.Integer({ description: 'Distinct networks in the window' }),
+                places: Type.Integer({ description: 'Networks whose located scans lie in places that far apart from one another' }),
+                distanceKm: Type.Integer({ description: 'Largest distance between located scans of two networks, km' }),
+              },
+              { description: 'Why the verdict is suspicious; null otherwise' },
+            ),
+          ),
+        },
+        { description: 'The code\'s scan record; null for an unknown code' },
+      ),
+    ),
   },
   { $id: 'ConsumerResolve' },
 );
@@ -167,7 +222,8 @@ export const ResolveQuery = Type.Object(
     lon: Type.Optional(Type.Number({ minimum: -180, maximum: 180 })),
     region: Type.Optional(Type.String({ pattern: '^[0-9]{6}$', description: 'Consent-given GB/T 2260 region of the scan' })),
   },
-  { additionalProperties: true },
+  // A location is both coordinates: lat without lon (or lon without lat) is a 400, not silently dropped.
+  { additionalProperties: true, dependencies: { lat: ['lon'], lon: ['lat'] } },
 );
 export type ResolveInput = Static<typeof ResolveQuery>;
 

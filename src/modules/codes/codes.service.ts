@@ -32,7 +32,8 @@ export function codeUrl(baseUrl: string, lot: { gtin: string | null; lotNumber: 
 export async function issueCodes(db: Database, principal: OrgPrincipal, lotId: string, input: IssueCodesInput, baseUrl: string) {
   const level = input.level ?? 'unit';
   await readableLotRow(db, principal, lotId);
-  const serials = Array.from({ length: input.count }, () => newCode());
+  // In code-unit order, the order a replay reads them back in (codesOfIssue).
+  const serials = Array.from({ length: input.count }, () => newCode()).sort();
   const result = await db.transaction(async (tx) => {
     // Locked so a recall or shipment committed at the same moment is seen before any code is issued.
     const lot = (await lockLots(tx, [lotId])).get(lotId)!;
@@ -70,6 +71,18 @@ export async function issueCodes(db: Database, principal: OrgPrincipal, lotId: s
     count: serials.length,
     codes: serials.map((code) => ({ code, url: codeUrl(baseUrl, result.lot, code, level) })),
   };
+}
+
+/**
+ * What an idempotent replay of an issue keeps instead of the answer (100,000 codes are 7.7 MB): the issue's
+ * event, from which issuedCodesReplay reads the same answer back.
+ */
+export const issuedCodesReplayData = (issued: { lotId: string; eventId: string }) => ({ lotId: issued.lotId, eventId: issued.eventId });
+
+export async function issuedCodesReplay(db: Database, stored: unknown, baseUrl: string) {
+  const { lotId, eventId } = stored as ReturnType<typeof issuedCodesReplayData>;
+  const rows = await repo.codesOfIssue(db, lotId, eventId);
+  return { lotId, eventId, count: rows.length, codes: rows.map((r) => ({ code: r.code, url: codeUrl(baseUrl, r, r.code, r.level) })) };
 }
 
 /** The holder, the producer and whoever issued codes of the lot manage and see them. */

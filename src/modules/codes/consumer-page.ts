@@ -1,5 +1,5 @@
 import type { ConsumerResolveView, VerdictValue } from './codes.schemas.js';
-import type { Lang } from './resolve.service.js';
+import { windowText, type Lang } from './resolve.service.js';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 export const escapeHtml = (value: unknown) => String(value ?? '').replace(/[&<>"']/g, (c) => ESCAPES[c]!);
@@ -26,8 +26,14 @@ const LABELS = {
     testVerdicts: { pass: '合格', fail: '不合格', incomplete: '项目不全' } as Record<string, string>,
     certificates: '证书',
     certKinds: { gap: 'GAP 基地认证', organic: '有机认证', gi_use: '地理标志使用授权' } as Record<string, string>,
+    selfDeclared: '企业自我声明，未经认证机构确认',
     gi: '地理标志产品',
-    scans: '本码扫描次数',
+    scans: '查验记录',
+    firstVerified: '首次查验',
+    listSep: '，',
+    near: (region: string) => `${region}附近`,
+    thisScan: '（即本次查验）',
+    networks: (n: number, count: number, window: string) => `近 ${window}内有 ${n} 个不同网络查验过此码（共 ${count} 次）`,
     stages: { seed: '种子种苗', cultivation: '种植养殖', harvest: '采收', processed: '产地加工', decoction_piece: '饮片炮制', product: '成品' } as Record<string, string>,
     none: '暂无记录',
     more: (n: number) => `另有 ${n} 个产地基地`,
@@ -55,8 +61,15 @@ const LABELS = {
     testVerdicts: { pass: 'Passed', fail: 'Failed', incomplete: 'Incomplete' } as Record<string, string>,
     certificates: 'Certificates',
     certKinds: { gap: 'GAP base certificate', organic: 'Organic certificate', gi_use: 'Geographical indication licence' } as Record<string, string>,
+    selfDeclared: 'self-declared by the company, not confirmed by a certification body',
     gi: 'Geographical indication',
-    scans: 'Scans of this code',
+    scans: 'Verification record',
+    firstVerified: 'First verified',
+    listSep: ', ',
+    near: (region: string) => `near ${region}`,
+    thisScan: ' (this scan)',
+    networks: (n: number, count: number, window: string) =>
+      `Verified from ${n} different network${n === 1 ? '' : 's'} in the last ${window} (${count} scan${count === 1 ? '' : 's'})`,
     stages: { seed: 'Seed', cultivation: 'Cultivation', harvest: 'Harvest', processed: 'Origin processing', decoction_piece: 'Decoction pieces', product: 'Product' } as Record<string, string>,
     none: 'Nothing recorded',
     more: (n: number) => `and ${n} more origin bases`,
@@ -68,6 +81,16 @@ const LABELS = {
 const COLOURS: Record<VerdictValue, string> = { genuine: '#1b7f3b', recalled: '#b3261e', suspicious: '#b35c00', void: '#5f6368', unknown: '#b3261e' };
 
 const day = (iso: string) => iso.slice(0, 10);
+
+/** "First verified on DATE in REGION" and how many networks scanned the code: what a buyer can judge. */
+function scanRecord(scans: NonNullable<ConsumerResolveView['scans']>, lang: Lang): string {
+  const L = LABELS[lang];
+  const e = escapeHtml;
+  const first = scans.firstVerified;
+  const where = first.region ? `${L.listSep}${first.region.approximate ? L.near(first.region.name) : first.region.name}` : '';
+  return `<section class="scans"><h2>${e(L.scans)}</h2><p class="first-verified">${e(L.firstVerified)}${lang === 'en' ? ': ' : '：'}${e(day(first.at))}${e(where)}${first.thisScan ? e(L.thisScan) : ''}</p>
+<p class="networks">${e(L.networks(scans.networks, scans.count, windowText(lang, scans.windowHours)))}</p></section>`;
+}
 
 /** The consumer page: one small self-contained document (inline CSS, no scripts, no external assets). */
 export function renderConsumerPage(view: ConsumerResolveView, lang: Lang, selfPath: string): string {
@@ -105,7 +128,7 @@ export function renderConsumerPage(view: ConsumerResolveView, lang: Lang, selfPa
         L.certificates,
         list([
           ...view.giClaims.map((g) => `<li><b>${e(L.gi)}</b> · ${e(g.nameZh)}</li>`),
-          ...view.certificates.map((c) => `<li><b>${e(L.certKinds[c.kind] ?? c.kind)}</b> · ${e(c.organization)}<br><span class="muted">${e(c.authority)} ${e(c.number)} · ${e(c.validUntil)}</span></li>`),
+          ...view.certificates.map((c) => `<li${c.assertion === 'confirmed' ? '' : ' data-assertion="self_declared"'}><b>${e(L.certKinds[c.kind] ?? c.kind)}</b> · ${e(c.organization)}${c.assertion === 'confirmed' ? '' : ` <span class="muted">(${e(L.selfDeclared)})</span>`}<br><span class="muted">${e(c.authority)} ${e(c.number)} · ${e(c.validUntil)}</span></li>`),
         ]),
       ),
     );
@@ -119,13 +142,13 @@ main{max-width:36rem;margin:0 auto;padding:1rem}.verdict{border-radius:12px;padd
 .verdict h1{margin:0;font-size:1.6rem}.verdict p{margin:.4rem 0 0}.warn{background:#fff4e5;border-left:4px solid #b35c00;padding:.75rem;margin:1rem 0;border-radius:6px}
 section{background:#fff;border-radius:12px;padding:.75rem 1rem;margin:1rem 0}h2{font-size:1.05rem;margin:0 0 .5rem}table{border-collapse:collapse;width:100%}
 th{text-align:left;font-weight:normal;color:#5f6368;padding:.2rem .75rem .2rem 0;white-space:nowrap;vertical-align:top}td{padding:.2rem 0}
-ul{margin:0;padding-left:1.1rem}li{margin:.3rem 0}.muted{color:#5f6368;font-size:.9rem}.ok{color:#1b7f3b}.bad{color:#b3261e}footer{font-size:.8rem;color:#5f6368;text-align:center}
+ul{margin:0;padding-left:1.1rem}li{margin:.3rem 0}.muted{color:#5f6368;font-size:.9rem}.ok{color:#1b7f3b}.bad{color:#b3261e}footer{font-size:.8rem;color:#5f6368;text-align:center}.scans p{margin:.2rem 0}
 a{color:#0b57d0}</style></head>
 <body><main>
 <div class="verdict" data-verdict="${view.verdict}"><h1>${e(L.verdict[view.verdict])}</h1><p>${e(view.message)}</p></div>
 ${view.warning ? `<p class="warn" role="alert">${e(view.warning)}</p>` : ''}
+${view.scans ? scanRecord(view.scans, lang) : ''}
 ${parts.join('\n')}
-${view.scans ? `<p class="muted">${e(L.scans)}: ${e(view.scans.count)}</p>` : ''}
 <footer><p><a href="${e(selfPath)}?lang=${other}">${e(L.switchLang)}</a></p><p>${e(L.footer)}</p></footer>
 </main></body></html>`;
 }

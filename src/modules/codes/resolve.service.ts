@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { Database } from '../../db/client.js';
 import { ValidationError } from '../../lib/errors.js';
@@ -9,12 +10,14 @@ import { originShares } from '../provenance/provenance.service.js';
 import { findRegions } from '../regions/regions.service.js';
 import * as repo from './codes.repository.js';
 import type { ConsumerResolveView, VerdictValue } from './codes.schemas.js';
+import { nearestCity } from './places.js';
 import type { ScanRecorder } from './scan-recorder.js';
 
 export type Lang = 'zh-CN' | 'en';
 
 export interface ResolveSettings {
-  suspiciousCount: number;
+  suspiciousNetworks: number;
+  suspiciousPlaces: number;
   distanceKm: number;
   windowHours: number;
   maxNodes: number;
@@ -22,6 +25,8 @@ export interface ResolveSettings {
 
 export interface ScanClient {
   network: string | null;
+  /** The device cookie's value (readDeviceCookie or newDeviceCookie); null without one. */
+  device?: string | null;
   userAgent: string | null;
   lat?: number | undefined;
   lon?: number | undefined;
@@ -65,6 +70,32 @@ export function coarseNetwork(ip: string | undefined): string | null {
   return null;
 }
 
+/**
+ * The consumer page's device cookie: a random id (128 bits), first-party, HttpOnly, set on the HTML page only.
+ * It never leaves this service and is stored only hashed with the code it scanned (deviceOfScan), so scans of
+ * different codes by one device cannot be linked in the database. It can only make the scan rule count less:
+ * one device seen from several networks is one client; a client sending many cookies is still one network.
+ */
+export const DEVICE_COOKIE = 'ht_device';
+const DEVICE_VALUE = /^[A-Za-z0-9_-]{22}$/;
+const DEVICE_COOKIE_PATTERN = new RegExp(`(?:^|;\\s*)${DEVICE_COOKIE}=([^;]*)`);
+const DEVICE_COOKIE_MAX_AGE = 400 * 24 * 3600; // the longest browsers keep a cookie
+
+/** The device id in a Cookie header, if it has one of ours (a malformed value counts as none). */
+export function readDeviceCookie(header: string | undefined): string | null {
+  if (!header) return null;
+  const value = DEVICE_COOKIE_PATTERN.exec(header)?.[1]?.trim();
+  return value && DEVICE_VALUE.test(value) ? value : null;
+}
+
+export const newDeviceCookie = () => randomBytes(16).toString('base64url');
+
+export const deviceCookieHeader = (value: string, secure: boolean) =>
+  `${DEVICE_COOKIE}=${value}; Path=/; Max-Age=${DEVICE_COOKIE_MAX_AGE}; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`;
+
+/** What is stored of a device cookie for a scan: a hash of it with the code, so it says nothing about other codes. */
+export const deviceOfScan = (device: string, code: string) => createHash('sha256').update(`${device}\n${code}`).digest('base64url').slice(0, 22);
+
 /** The page language: ?lang= wins, then the first of Accept-Language that is Chinese or English; Chinese by default. */
 export function pickLang(query: string | undefined, acceptLanguage: string | undefined): Lang {
   if (query) return query.startsWith('en') ? 'en' : 'zh-CN';
@@ -88,14 +119,14 @@ export const VERDICT_TEXT: Record<Lang, Record<VerdictValue, string>> = {
   'zh-CN': {
     genuine: '正品：此码由生产企业签发，产品来源已记录在案。',
     recalled: '已召回：该批次产品已被召回，请勿食用或使用。',
-    suspicious: '可疑：此码被扫描的次数异常多，或在相距很远的地方被扫描，可能被复制。',
+    suspicious: '可疑：此码已被很多不同网络查验，或在相距很远的多个地区被查验，可能被复制。',
     void: '已作废：生产企业已作废此码，它不代表有效产品。',
     unknown: '未知：系统中没有此码，产品可能是假冒的。',
   },
   en: {
     genuine: 'Genuine: this code was issued by the producer and the product’s origin is on record.',
     recalled: 'Recalled: this batch has been recalled. Do not take or use it.',
-    suspicious: 'Suspicious: this code has been scanned unusually often, or in places far apart. It may have been copied.',
+    suspicious: 'Suspicious: this code has been verified from many different networks, or in several places far apart. It may have been copied.',
     void: 'Void: the producer has withdrawn this code. It does not stand for a valid product.',
     unknown: 'Unknown: this code is not in our records. The product may be counterfeit.',
   },
@@ -104,13 +135,13 @@ export const VERDICT_TEXT: Record<Lang, Record<VerdictValue, string>> = {
 const WARNING_TEXT: Record<Lang, Partial<Record<VerdictValue, string>>> = {
   'zh-CN': {
     recalled: '请停止使用，保留包装，联系购买渠道办理退换。',
-    suspicious: '真品的每个码通常只被少数人扫描。若这不是您第一次扫描此码，请核对包装是否完好，并向销售方或拨打12315咨询。',
+    suspicious: '一件正品的码通常只由少数几人查验。请对照下方的首次查验日期和地区：若与您的购买经过不符，请核对包装是否完好，并向销售方咨询或拨打12315。',
     void: '若您刚购买此产品，请向销售方咨询。',
     unknown: '请勿购买或使用。保留包装和购买凭证，向销售方或拨打12315（市场监管投诉举报热线）举报。',
   },
   en: {
     recalled: 'Stop using it, keep the packaging and return it where you bought it.',
-    suspicious: 'Each genuine code is normally scanned by only a few people. If this is not your first scan, check that the packaging is intact and ask the seller or call the 12315 consumer hotline.',
+    suspicious: 'A genuine box’s code is normally verified by only a few people. Compare the first verification below with how you bought it: if they do not match, check that the packaging is intact and ask the seller or call the 12315 consumer hotline.',
     void: 'If you just bought this product, ask the seller about it.',
     unknown: 'Do not buy or use it. Keep the packaging and receipt and report it to the seller or the 12315 consumer hotline.',
   },
@@ -247,9 +278,10 @@ async function computeLotDetail(db: Database, lotId: string, maxNodes: number): 
     harvests: harvests.slice(0, MAX_ITEMS),
     processing: processing.slice(0, MAX_ITEMS),
     tests: tests.slice(0, MAX_ITEMS),
-    certificates: distinct(certificates, (c) => `${c.kind}|${c.authority}|${c.number}`)
+    // Per holder: two organisations may claim one number (the confirmed claim is listed first).
+    certificates: distinct(certificates, (c) => `${c.kind}|${c.organization}|${c.authority}|${c.number}`)
       .slice(0, MAX_ITEMS)
-      .map((c) => ({ kind: c.kind, organization: c.organization, authority: c.authority, number: c.number, validUntil: c.validUntil })),
+      .map((c) => ({ kind: c.kind, organization: c.organization, authority: c.authority, number: c.number, validUntil: c.validUntil, assertion: c.assertion })),
     giClaims,
   };
   return detail;
@@ -324,6 +356,7 @@ export async function resolveCode(
     code: key.code,
     scannedAt: new Date(),
     network: client.network,
+    device: client.device ? deviceOfScan(client.device, key.code) : null,
     userAgent: client.userAgent === null ? null : client.userAgent.slice(0, 300),
     lat: hasLocation ? client.lat! : null,
     lon: hasLocation ? client.lon! : null,
@@ -331,20 +364,82 @@ export async function resolveCode(
   });
   if (!row) return unknownResult(lang, key.code);
   const verdict = row.verdict as VerdictValue;
-  const { detail, json } = await lotDetail(database.read, row.lotId, settings.maxNodes);
+  const [{ detail, json }, region] = await Promise.all([
+    lotDetail(database.read, row.lotId, settings.maxNodes),
+    row.firstPlace ? placeRegion(database.read, row.firstPlace) : null,
+  ]);
+  const scans = scanRecord(row, region, verdict, settings);
   const view: ConsumerResolveView = {
     verdict,
-    message: VERDICT_TEXT[lang][verdict],
+    message: scans.suspicion ? suspicionText(lang, scans.suspicion, settings.windowHours) : VERDICT_TEXT[lang][verdict],
     warning: WARNING_TEXT[lang][verdict] ?? null,
     lang,
     code: row.code,
     ...detail,
     product: { ...detail.product, status: row.status },
-    scans: { count: row.count },
+    scans,
   };
   const head = JSON.stringify({ verdict, message: view.message, warning: view.warning, lang, code: row.code }).slice(0, -1);
   // Same members in the same order as `view`.
-  const toJson = () => `${head},"product":${json.productHead},"status":${JSON.stringify(row.status)}},${json.rest},"scans":{"count":${row.count}}}`;
+  const toJson = () => `${head},"product":${json.productHead},"status":${JSON.stringify(row.status)}},${json.rest},"scans":${JSON.stringify(scans)}}`;
   return { found: true, view, toJson };
+}
 
+type ScanRecordView = NonNullable<ConsumerResolveView['scans']>;
+type Suspicion = NonNullable<ScanRecordView['suspicion']>;
+
+/** China Standard Time: the consumers of these pages, and scans keep no offset of their own. */
+const CST_MINUTES = 480;
+
+function scanRecord(row: repo.ScanJudgement, region: ScanRecordView['firstVerified']['region'], verdict: VerdictValue, settings: ResolveSettings): ScanRecordView {
+  return {
+    count: row.count,
+    networks: row.networks,
+    windowHours: settings.windowHours,
+    firstVerified: { at: formatOffsetTime(row.firstAt, CST_MINUTES), thisScan: row.isFirst, region },
+    suspicion:
+      verdict === 'suspicious'
+        ? {
+            // The statement's verdict decided it; this says which evidence did (clients first, as the README lists them).
+            rule: row.clients > settings.suspiciousNetworks ? 'many-networks' : 'far-apart',
+            networks: row.networks,
+            places: row.places,
+            distanceKm: Math.round(row.spreadKm),
+          }
+        : null,
+  };
+}
+
+/** The region of the first located or region-given scan: the one given, else the city nearest to the location. */
+async function placeRegion(db: Database, place: NonNullable<repo.ScanJudgement['firstPlace']>): Promise<ScanRecordView['firstVerified']['region']> {
+  const near = place.lat !== null && place.lon !== null ? nearestCity(place.lat, place.lon) : null;
+  const codes = [place.regionCode, near].filter((c): c is string => c !== null);
+  if (codes.length === 0) return null;
+  const regions = await findRegions(db, codes);
+  // A region code is only checked for its form on the way in: one that does not exist names nothing.
+  const given = place.regionCode ? regions.get(place.regionCode) : undefined;
+  if (given) return { code: given.code, name: given.fullName, approximate: false };
+  const city = near ? regions.get(near) : undefined;
+  return city ? { code: city.code, name: city.fullName, approximate: true } : null;
+}
+
+/** "30 天" / "30 days", or hours when the window is not whole days. */
+export function windowText(lang: Lang, hours: number): string {
+  const days = hours % 24 === 0 ? hours / 24 : null;
+  if (lang === 'en') return days !== null ? `${days} day${days === 1 ? '' : 's'}` : `${hours} hour${hours === 1 ? '' : 's'}`;
+  return days !== null ? `${days} 天` : `${hours} 小时`;
+}
+
+const km = (n: number) => n.toLocaleString('en-US');
+
+/** The suspicious verdict in words, with the evidence that made it. */
+function suspicionText(lang: Lang, s: Suspicion, windowHours: number): string {
+  if (lang === 'en') {
+    return s.rule === 'far-apart'
+      ? `Suspicious: this code has been verified from ${s.places} different networks in places up to ${km(s.distanceKm)} km apart. It may have been copied.`
+      : `Suspicious: this code has been verified from ${s.networks} different networks in the last ${windowText(lang, windowHours)}, far more than one genuine box sees. It may have been copied.`;
+  }
+  return s.rule === 'far-apart'
+    ? `可疑：此码已在 ${s.places} 个不同网络、相距 ${km(s.distanceKm)} 公里的地区被查验，可能被复制。`
+    : `可疑：此码近 ${windowText(lang, windowHours)}内已在 ${s.networks} 个不同网络被查验，远多于一件正品通常的查验者，可能被复制。`;
 }

@@ -1,4 +1,6 @@
 import { RuleViolationError, ValidationError, type FieldError } from '../../lib/errors.js';
+import { freeFormProblem, FREE_FORM_LIMITS } from '../../lib/strict-json.js';
+import { isCalendarDate } from '../../lib/time.js';
 import type { LotRow } from './lots.repository.js';
 import type { Stage } from './lots.schemas.js';
 
@@ -82,7 +84,7 @@ const oneOf =
 const strings: AttributeCheck = (v) =>
   Array.isArray(v) && v.length <= 1000 && v.every((s) => typeof s === 'string' && s.length > 0) ? undefined : 'must be a list of strings';
 const date: AttributeCheck = (v) =>
-  typeof v === 'string' && /^\d{4}-\d{2}-\d{2}/.test(v) && !Number.isNaN(Date.parse(v)) ? undefined : 'must be a date (YYYY-MM-DD)';
+  typeof v === 'string' && isCalendarDate(v.slice(0, 10)) && !Number.isNaN(Date.parse(v)) ? undefined : 'must be a date (YYYY-MM-DD, years 1900–2200)';
 
 export const CULTIVATION_MODES = ['生态种植', '仿生栽培', '野生抚育', '人工养殖'];
 
@@ -105,8 +107,8 @@ export function validateAttributes(stage: Stage, attributes: Record<string, unkn
     const problem = check(attributes[key]);
     if (problem) errors.push({ path: `${path}/${key}`, message: problem });
   }
-  if (Buffer.byteLength(JSON.stringify(attributes)) > MAX_ATTRIBUTES_BYTES) {
-    errors.push({ path, message: `must be at most ${MAX_ATTRIBUTES_BYTES} bytes of JSON` });
-  }
+  // Measured without recursion: JSON.stringify of 10,000 nested arrays overflows the stack.
+  const tooLarge = freeFormProblem(attributes, { ...FREE_FORM_LIMITS, maxBytes: MAX_ATTRIBUTES_BYTES });
+  if (tooLarge) errors.push({ path, message: tooLarge });
   if (errors.length > 0) throw new ValidationError(errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors);
 }

@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { QuantitySchema } from '../../lib/quantity.js';
 import { OrganizationRef, QuantityView, ref, Timestamp } from '../../lib/schemas.js';
+import { freeForm } from '../../lib/strict-json.js';
 
 export const STAGES = ['seed', 'cultivation', 'harvest', 'processed', 'decoction_piece', 'product'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -23,6 +24,7 @@ export const Attributes = Type.Record(Type.String({ maxLength: 64 }), Type.Unkno
     'cultivation {plot, beds[], mode: 生态种植|仿生栽培|野生抚育|人工养殖, households}; harvest {rootAgeYears, antlerGrade, deerId}; ' +
     'processed {form}; decoction_piece {spec, executingStandard}; product {name, category, approvalNumber, expiryDate}.',
   examples: [{ rootAgeYears: 6 }],
+  ...freeForm({ maxBytes: 16_384 }),
 });
 
 export const ExternalOrigin = Type.Object(
@@ -130,7 +132,15 @@ export const StatusChangeResult = Type.Object(
 );
 
 const Dose = Type.Object(
-  { value: Type.Union([Type.Number(), Type.String({ pattern: '^[0-9]+(\\.[0-9]+)?$' })]), unit: Type.String({ minLength: 1, maxLength: 20, examples: ['kg/亩', 'mL/亩'] }) },
+  {
+    // More than zero and below ten million of its unit (3,000 kg/亩 of manure is 3,000,000 g/亩): a negative
+    // or astronomic dose is a typing error, not an observation.
+    value: Type.Union([
+      Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 10_000_000 }),
+      Type.String({ pattern: '^(?=.*[1-9])(0|[1-9][0-9]{0,6})(\\.[0-9]{1,6})?$', description: 'A decimal above 0 and below 10,000,000, at most 6 decimals' }),
+    ]),
+    unit: Type.String({ minLength: 1, maxLength: 20, examples: ['kg/亩', 'mL/亩'] }),
+  },
   { additionalProperties: false },
 );
 

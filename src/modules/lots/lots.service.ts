@@ -3,11 +3,11 @@ import type { Database } from '../../db/client.js';
 import { lots as lotsTable } from '../../db/schema.js';
 import { pgConstraintName, pgErrorCode, pgErrorDetail, UNIQUE_VIOLATION } from '../../lib/db-errors.js';
 import { ConflictError, ForbiddenError, NotFoundError, RuleViolationError, ValidationError } from '../../lib/errors.js';
-import { toGtin14, validateGtin } from '../../lib/identifiers.js';
+import { toGtin14, validateCreditCode, validateGtin } from '../../lib/identifiers.js';
 import { newId } from '../../lib/ids.js';
 import { decodeCursor, toPage } from '../../lib/pagination.js';
 import { milliToDecimal, parseQuantity, quantityView, toMilli } from '../../lib/quantity.js';
-import { formatOffsetTime, parseOffsetTime } from '../../lib/time.js';
+import { formatOffsetTime, parseEventTime } from '../../lib/time.js';
 import type { Principal } from '../../plugins/auth.js';
 import { appendEvent, organizationActedOnLot } from '../events/events.repository.js';
 import { findRegions } from '../regions/regions.service.js';
@@ -90,8 +90,10 @@ export async function canReadLot(db: Database, principal: Principal, row: repo.L
 
 export async function readableLotRow(db: Database, principal: Principal, id: string): Promise<repo.LotDetailRow> {
   const [row] = await repo.lotDetails(db, inArray(lotsTable.id, [id]));
-  if (!row || !(await canReadLot(db, principal, row))) throw new NotFoundError(`No lot ${id}.`);
-  return row;
+  if (row && (await canReadLot(db, principal, row))) return row;
+  // An unknown id runs canReadLot's last query too, so it answers as fast as another organisation's lot.
+  if (!row && !isRegulator(principal) && principal.kind === 'organization') await organizationActedOnLot(db, principal.organizationId, id);
+  throw new NotFoundError(`No lot ${id}.`);
 }
 
 export async function getLot(db: Database, principal: Principal, id: string): Promise<LotView> {
@@ -120,12 +122,15 @@ export async function listLots(db: Database, principal: Principal, query: LotLis
   return { items: await toLotViews(db, page.items), nextCursor: page.nextCursor };
 }
 
-/** Checks a site for a lot of `organizationId`: it must exist and belong to that organisation. */
+/**
+ * Checks a site for a lot of `organizationId`: it must exist and belong to that organisation. An unknown site
+ * and another organisation's site get the same answer (422 site-ownership, the same detail), so site ids
+ * reveal nothing.
+ */
 export async function requireOwnSite(db: Database, organizationId: string, siteId: string, path: string) {
   const site = await findSiteById(db, siteId);
-  if (!site) throw ValidationError.field(path, `${siteId} is not a known site`);
-  if (site.organizationId !== organizationId) {
-    throw new RuleViolationError('site-ownership', `Site ${siteId} belongs to another organisation; record lots at your own sites.`, [
+  if (!site || site.organizationId !== organizationId) {
+    throw new RuleViolationError('site-ownership', `Site ${siteId} is not one of your sites; record lots at your own sites.`, [
       { path, message: 'not your site' },
     ]);
   }
@@ -208,10 +213,14 @@ export async function commissionLot(db: Database, principal: OrgPrincipal, input
     );
   }
   validateAttributes(input.stage, input.attributes ?? {}, 'body/attributes');
+  if (origin.type === 'external' && origin.supplierCreditCode !== undefined) {
+    const problem = validateCreditCode(origin.supplierCreditCode);
+    if (problem) throw ValidationError.field('body/origin/supplierCreditCode', problem);
+  }
   const gtin = normalizeGtin(input.stage, input.gtin, 'body/gtin');
   await requireSpecies(db, input.speciesCode, 'body/speciesCode');
   await requireOwnSite(db, me, input.siteId, 'body/siteId');
-  const producedAt = parseOffsetTime(input.producedAt);
+  const producedAt = parseEventTime(input.producedAt, 'body/producedAt');
 
   try {
     const id = await db.transaction(async (tx) => {
@@ -261,7 +270,7 @@ export async function commissionLot(db: Database, principal: OrgPrincipal, input
 export async function recordObservation(db: Database, principal: OrgPrincipal, lotId: string, input: ObservationInput): Promise<LotEventView> {
   const row = await readableLotRow(db, principal, lotId);
   assertHolder(row.lot, principal.organizationId, 'params/id');
-  const occurredAt = parseOffsetTime(input.occurredAt);
+  const occurredAt = parseEventTime(input.occurredAt, 'body/occurredAt');
   assertNotBeforeProduction(row.lot, occurredAt.at, 'body/occurredAt');
   const event = await appendEvent(db, {
     type: input.type,
@@ -300,7 +309,7 @@ export async function changeStatus(db: Database, principal: Principal, lotId: st
     throw new ForbiddenError('Only the holder of the lot or a regulator changes its status.');
   }
   const actor = principal.organizationId;
-  const occurredAt = parseOffsetTime(input.occurredAt ?? new Date().toISOString());
+  const occurredAt = parseEventTime(input.occurredAt ?? new Date().toISOString(), 'body/occurredAt');
 
   const result = await db.transaction(async (tx) => {
     const locked = (await repo.lockLots(tx, [lotId])).get(lotId)!;

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { OrganizationRef, QuantityView, ref, Timestamp } from '../../lib/schemas.js';
+import { ExactDecimal, OrganizationRef, QuantityView, ref, Timestamp } from '../../lib/schemas.js';
 
 const SiteView = Type.Object({
   id: Type.String(),
@@ -53,7 +53,7 @@ export const GraphEdge = Type.Object(
     parentLotId: Type.String(),
     childLotId: Type.String(),
     eventId: Type.String(),
-    quantity: Type.Object({ value: Type.Number(), unit: Type.String() }, { description: 'How much of the parent the event consumed' }),
+    quantity: Type.Object({ value: ExactDecimal, unit: Type.String() }, { description: 'How much of the parent the event consumed' }),
   },
   { $id: 'GraphEdge' },
 );
@@ -115,8 +115,8 @@ export const Descendants = Type.Object(
     productTotals: Type.Array(
       Type.Object({
         unit: Type.String(),
-        quantity: Type.Number({ description: 'Product made from non-product inputs (splits and repacks of product lots are not counted again)' }),
-        remaining: Type.Number({ description: 'Still held, over all affected product lots' }),
+        quantity: Type.Union(ExactDecimal.anyOf, { description: 'Product made from non-product inputs (splits and repacks of product lots are not counted again)' }),
+        remaining: Type.Union(ExactDecimal.anyOf, { description: 'Still held, over all affected product lots' }),
         lots: Type.Integer(),
       }),
       { description: 'Finished product lots affected, per unit' },

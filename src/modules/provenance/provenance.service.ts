@@ -1,9 +1,9 @@
 import type { Database } from '../../db/client.js';
 import { NotFoundError, RuleViolationError, ValidationError } from '../../lib/errors.js';
 import { add, fraction, fractionText, mul, ONE, toDecimals, ZERO, type Fraction } from '../../lib/fraction.js';
-import { decimalValue, isMass, MASS_UNITS, quantityView, toMilli } from '../../lib/quantity.js';
+import { decimalJson, isMass, MASS_UNITS, quantityView, toMilli } from '../../lib/quantity.js';
 import { jsonArray, jsonWithMembers, type JsonText } from '../../lib/json-text.js';
-import { formatOffsetTime } from '../../lib/time.js';
+import { formatOffsetTime, instantInRange } from '../../lib/time.js';
 import type { Principal } from '../../plugins/auth.js';
 import { organizationActedOnLot } from '../events/events.repository.js';
 import { isRegulator } from '../lots/lots.service.js';
@@ -29,28 +29,37 @@ type LotRow = NonNullable<Awaited<ReturnType<typeof lotsRepo.findLot>>>;
  */
 export async function requireProvenanceReader(db: Database, principal: Principal, lotId: string, limits: GraphLimits): Promise<LotRow> {
   const lot = await lotsRepo.findLot(db, lotId);
-  if (!lot) throw new NotFoundError(`No lot ${lotId}.`);
-  if (isRegulator(principal) || principal.kind === 'admin') return lot;
-  const me = principal.organizationId;
-  if (lot.producerId === me || lot.holderId === me) return lot;
-  if (await organizationActedOnLot(db, me, lotId)) return lot;
-  if (lot.shipmentId && (await isShipmentReceiver(db, lot.shipmentId, me))) return lot;
-  if (await repo.holdsDescendant(db, lotId, me, limits.maxNodes)) return lot;
+  if (lot && isRegulator(principal)) return lot;
+  if (principal.kind === 'organization') {
+    const me = principal.organizationId;
+    if (lot && (lot.producerId === me || lot.holderId === me)) return lot;
+    // From here an unknown id runs the same queries as another organisation's lot (each on no rows), so the
+    // time of the 404 does not tell the two apart.
+    const acted = await organizationActedOnLot(db, me, lotId);
+    if (lot && acted) return lot;
+    const receiver = await isShipmentReceiver(db, lot?.shipmentId ?? null, me);
+    if (lot && receiver) return lot;
+    if ((await repo.holdsDescendant(db, lotId, me, limits.maxNodes)) && lot) return lot;
+  }
   throw new NotFoundError(`No lot ${lotId}.`);
 }
 
 /** Descendants answer the recall question: the lot's producer, holders and past custodians, and regulators. */
 async function requireDescendantsReader(db: Database, principal: Principal, lotId: string): Promise<LotRow> {
   const lot = await lotsRepo.findLot(db, lotId);
-  if (!lot) throw new NotFoundError(`No lot ${lotId}.`);
-  if (isRegulator(principal) || principal.kind === 'admin') return lot;
-  const me = principal.organizationId;
-  if (lot.producerId === me || lot.holderId === me || (await organizationActedOnLot(db, me, lotId))) return lot;
+  if (lot && isRegulator(principal)) return lot;
+  if (principal.kind === 'organization') {
+    const me = principal.organizationId;
+    if (lot && (lot.producerId === me || lot.holderId === me)) return lot;
+    // An unknown id runs the same query as another organisation's lot (see requireProvenanceReader).
+    if ((await organizationActedOnLot(db, me, lotId)) && lot) return lot;
+  }
   throw new NotFoundError(`No lot ${lotId}.`);
 }
 
-async function isShipmentReceiver(db: Database, shipmentId: string, organizationId: string): Promise<boolean> {
-  return (await findShipment(db, shipmentId))?.toOrganizationId === organizationId;
+/** Always one lookup, also without a shipment (a lot not in transit), so both paths of a refusal cost the same. */
+async function isShipmentReceiver(db: Database, shipmentId: string | null, organizationId: string): Promise<boolean> {
+  return (await findShipment(db, shipmentId ?? ''))?.toOrganizationId === organizationId;
 }
 
 function tooLarge(what: string, limits: GraphLimits): RuleViolationError {
@@ -99,8 +108,8 @@ function lotJson({ n, distance }: { n: repo.GraphNode; distance: number }): stri
     `{"id":"${n.id}","lotNumber":${PLAIN.test(n.lotNumber) ? `"${n.lotNumber}"` : JSON.stringify(n.lotNumber)},"stage":"${n.stage}",` +
     `"speciesCode":"${n.speciesCode}","status":"${n.status}","producerId":"${n.producerId}","holderId":"${n.holderId}",` +
     `"inTransit":${n.shipmentId !== null},"siteId":${nullable(n.siteId)},` +
-    `"quantity":{"value":${decimalValue(n.quantity)},"unit":"${n.unit}"},` +
-    `"remaining":{"value":${decimalValue(n.remaining)},"unit":"${n.unit}"},` +
+    `"quantity":{"value":${decimalJson(n.quantity)},"unit":"${n.unit}"},` +
+    `"remaining":{"value":${decimalJson(n.remaining)},"unit":"${n.unit}"},` +
     `"producedAt":"${formatOffsetTime(new Date(n.producedAtMs), n.producedAtOffset)}","origin":${n.originJson},"attributes":${n.attributesJson},` +
     `"gtin":${nullable(n.gtin)},"distance":${distance},"createdByEventId":"${n.createdByEventId}","process":${n.processJson ?? 'null'}}`
   );
@@ -109,7 +118,7 @@ function lotJson({ n, distance }: { n: repo.GraphNode; distance: number }): stri
 /** An edge of a graph answer (a GraphEdge) as JSON text. */
 const edgeJson = (e: repo.GraphEdge) =>
   `{"parentLotId":"${e.parentLotId}","childLotId":"${e.childLotId}","eventId":"${e.eventId}",` +
-  `"quantity":{"value":${decimalValue(e.parentQuantity)},"unit":"${e.parentUnit}"}}`;
+  `"quantity":{"value":${decimalJson(e.parentQuantity)},"unit":"${e.parentUnit}"}}`;
 
 /** Fewest edges from `start` to every node, and the longest path, walking `next`. */
 function distances(start: string, next: Map<string, string[]>): { distance: Map<string, number>; depth: number } {
@@ -344,7 +353,10 @@ function decodeTimelineCursor(cursor: string | undefined) {
   if (cursor === undefined) return undefined;
   try {
     const [occurredAtMs, seq] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof occurredAtMs === 'number' && Number.isInteger(seq)) return { occurredAtMs, seq: seq as number };
+    // Only what encodeTimelineCursor writes: an instant in the one timestamp range and a bigint sequence number.
+    if (typeof occurredAtMs === 'number' && instantInRange(occurredAtMs) && Number.isSafeInteger(seq) && (seq as number) >= 0) {
+      return { occurredAtMs, seq: seq as number };
+    }
   } catch {
     // fall through
   }

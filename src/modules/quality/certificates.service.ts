@@ -2,22 +2,29 @@ import type { Database } from '../../db/client.js';
 import { pgErrorCode, UNIQUE_VIOLATION } from '../../lib/db-errors.js';
 import { ConflictError, ForbiddenError, NotFoundError, RuleViolationError, ValidationError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
-import { parseOffsetTime } from '../../lib/time.js';
+import { DATE_RULE, isCalendarDate, parseOffsetTime } from '../../lib/time.js';
 import type { Principal } from '../../plugins/auth.js';
 import { appendEvent } from '../events/events.repository.js';
 import { findOrganizationById } from '../organizations/organizations.repository.js';
 import { findSiteById } from '../sites/sites.repository.js';
 import * as repo from './quality.repository.js';
-import type { CertificateView, CreateCertificateInput } from './quality.schemas.js';
+import type { CertificateView, ConfirmCertificateInput, CreateCertificateInput } from './quality.schemas.js';
 
 type OrgPrincipal = Extract<Principal, { kind: 'organization' }>;
 
-async function certificateView(db: Database, row: repo.CertificateRow): Promise<CertificateView> {
-  const org = await findOrganizationById(db, row.organizationId);
-  return {
+/** Who stands behind certificates: regulators and certifiers (certification bodies, the GI authority). */
+export const mayConfirmCertificates = (principal: OrgPrincipal) =>
+  principal.organizationKinds.includes('regulator') || principal.organizationKinds.includes('certifier');
+
+/** Rows → answers, with one query for the organisation names and one for other holders of the same numbers. */
+async function certificateViews(db: Database, rows: repo.CertificateRow[]): Promise<CertificateView[]> {
+  if (rows.length === 0) return [];
+  const names = await repo.organizationNames(db, [...new Set(rows.flatMap((r) => (r.confirmedBy ? [r.organizationId, r.confirmedBy] : [r.organizationId])))]);
+  const holders = await repo.holdersOfNumbers(db, rows);
+  return rows.map((row) => ({
     id: row.id,
     kind: row.kind,
-    organization: { id: row.organizationId, name: org?.name ?? row.organizationId },
+    organization: { id: row.organizationId, name: names.get(row.organizationId) ?? row.organizationId },
     siteId: row.siteId,
     giCode: row.giCode,
     product: row.product,
@@ -25,36 +32,69 @@ async function certificateView(db: Database, row: repo.CertificateRow): Promise<
     number: row.number,
     validFrom: row.validFrom,
     validUntil: row.validUntil,
+    assertion: row.assertion === 'confirmed' ? 'confirmed' : 'self_declared',
+    confirmedBy: row.confirmedBy ? { id: row.confirmedBy, name: names.get(row.confirmedBy) ?? row.confirmedBy } : null,
+    confirmedAt: row.confirmedAt ? row.confirmedAt.toISOString() : null,
+    confirmEventId: row.confirmEventId,
+    numberAlsoClaimedBy: (holders.get(repo.certificateNumberKey(row)) ?? []).filter((h) => h.id !== row.organizationId),
     eventId: row.eventId,
     createdAt: row.createdAt.toISOString(),
-  };
+  }));
 }
 
-const isDate = (s: string) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
+/** The certificate's contents as events record them (certificate_recorded, certificate_confirmed). */
+const eventContents = (c: {
+  id: string;
+  kind: string;
+  organizationId: string;
+  siteId: string | null;
+  giCode: string | null;
+  product: string | null;
+  authority: string;
+  number: string;
+  validFrom: string;
+  validUntil: string;
+}) => ({
+  certificateId: c.id,
+  kind: c.kind,
+  holderId: c.organizationId,
+  siteId: c.siteId,
+  giCode: c.giCode,
+  product: c.product,
+  number: c.number,
+  authority: c.authority,
+  validFrom: c.validFrom,
+  validUntil: c.validUntil,
+});
+
+/** A real calendar date in the years 1900–2200, the one date rule (lib/time.ts): PostgreSQL stores no year 0. */
+const isDate = (s: string) => isCalendarDate(s);
 
 /**
- * POST /v1/certificates: an organisation records a certificate it holds (a regulator may record one for
- * another organisation): GAP and organic certify one of the holder's sites, gi_use authorises the holder to
- * use a GI on its products. The certificate's number is unique per kind and authority.
+ * POST /v1/certificates: an organisation records a certificate it holds (self_declared), or a regulator or
+ * certifier records one for another organisation (confirmed by the recording itself). GAP and organic certify
+ * one of the holder's sites, gi_use authorises the holder to use a GI on its products. A number is unique per
+ * holder and authority: another organisation claiming the same number is stored too, and shown to readers
+ * (numberAlsoClaimedBy) instead of being refused, so a squatter cannot block the real holder.
  */
 export async function createCertificate(db: Database, principal: OrgPrincipal, input: CreateCertificateInput): Promise<CertificateView> {
-  const regulator = principal.organizationKinds.includes('regulator');
   const organizationId = input.organizationId ?? principal.organizationId;
-  if (organizationId !== principal.organizationId && !regulator) {
-    throw new ForbiddenError('Only a regulator records certificates of another organisation.');
+  const forAnother = organizationId !== principal.organizationId;
+  if (forAnother && !mayConfirmCertificates(principal)) {
+    throw new ForbiddenError('Only a regulator or a certifier records certificates of another organisation.');
   }
   if (!(await findOrganizationById(db, organizationId))) throw ValidationError.field('body/organizationId', `${organizationId} is not a known organisation`);
-  if (!isDate(input.validFrom)) throw ValidationError.field('body/validFrom', 'is not a calendar date');
-  if (!isDate(input.validUntil)) throw ValidationError.field('body/validUntil', 'is not a calendar date');
+  if (!isDate(input.validFrom)) throw ValidationError.field('body/validFrom', DATE_RULE);
+  if (!isDate(input.validUntil)) throw ValidationError.field('body/validUntil', DATE_RULE);
   if (input.validUntil < input.validFrom) {
     throw new RuleViolationError('certificate-validity', 'A certificate cannot expire before it becomes valid.', [{ path: 'body/validUntil', message: 'before validFrom' }]);
   }
   if (input.kind === 'gap' || input.kind === 'organic') {
     if (!input.siteId) throw ValidationError.field('body/siteId', `is required for a ${input.kind} certificate`);
     const site = await findSiteById(db, input.siteId);
-    if (!site) throw ValidationError.field('body/siteId', `${input.siteId} is not a known site`);
-    if (site.organizationId !== organizationId) {
-      throw new RuleViolationError('site-ownership', `Site ${input.siteId} belongs to another organisation.`, [{ path: 'body/siteId', message: 'not a site of the certificate holder' }]);
+    // An unknown site and another organisation's site get the same answer: site ids reveal nothing.
+    if (!site || site.organizationId !== organizationId) {
+      throw new RuleViolationError('site-ownership', `Site ${input.siteId} is not a site of the certificate holder.`, [{ path: 'body/siteId', message: 'not a site of the certificate holder' }]);
     }
   } else if (input.siteId) {
     throw ValidationError.field('body/siteId', `only gap and organic certificates name a site`);
@@ -65,19 +105,13 @@ export async function createCertificate(db: Database, principal: OrgPrincipal, i
   } else if (input.giCode) {
     throw ValidationError.field('body/giCode', 'only gi_use authorisations name a GI');
   }
-  const conflict = () => new ConflictError(`A ${input.kind} certificate ${input.number} of ${input.authority} is already recorded.`);
-  if (await repo.certificateNumberUsed(db, input.kind, input.authority, input.number)) throw conflict();
+  const conflict = () => new ConflictError(`Certificate ${input.number} of ${input.authority} is already recorded for this holder.`);
+  if (await repo.certificateNumberUsed(db, organizationId, input.authority, input.number)) throw conflict();
   try {
     const row = await db.transaction(async (tx) => {
       const id = newId('crt');
-      const event = await appendEvent(tx, {
-        type: 'certificate_recorded',
-        organizationId: principal.organizationId,
-        occurredAt: parseOffsetTime(new Date().toISOString()),
-        data: { certificateId: id, kind: input.kind, holderId: organizationId, siteId: input.siteId ?? null, giCode: input.giCode ?? null, number: input.number, authority: input.authority, validFrom: input.validFrom, validUntil: input.validUntil },
-        lots: [],
-      });
-      return repo.insertCertificate(tx, {
+      const now = new Date();
+      const fields = {
         id,
         organizationId,
         kind: input.kind,
@@ -88,23 +122,74 @@ export async function createCertificate(db: Database, principal: OrgPrincipal, i
         number: input.number,
         validFrom: input.validFrom,
         validUntil: input.validUntil,
+      };
+      const assertion = forAnother ? 'confirmed' : 'self_declared';
+      const event = await appendEvent(tx, {
+        type: 'certificate_recorded',
+        organizationId: principal.organizationId,
+        occurredAt: parseOffsetTime(now.toISOString()),
+        data: { ...eventContents(fields), assertion, confirmedBy: forAnother ? principal.organizationId : null },
+        lots: [],
+      });
+      return repo.insertCertificate(tx, {
+        ...fields,
+        assertion,
+        ...(forAnother ? { confirmedBy: principal.organizationId, confirmedAt: now, confirmEventId: event.id } : {}),
         eventId: event.id,
       });
     });
-    return certificateView(db, row);
+    return (await certificateViews(db, [row]))[0]!;
   } catch (error) {
     if (pgErrorCode(error) === UNIQUE_VIOLATION) throw conflict();
     throw error;
   }
 }
 
+/**
+ * POST /v1/certificates/{id}/confirm: a regulator or certifier stands behind a self-declared certificate of
+ * another organisation. The confirmation is a certificate_confirmed event carrying the certificate's contents,
+ * written in the same transaction as the certificate's new state (checked again under a row lock).
+ */
+export async function confirmCertificate(db: Database, principal: OrgPrincipal, id: string, input: ConfirmCertificateInput): Promise<CertificateView> {
+  if (!mayConfirmCertificates(principal)) {
+    throw new ForbiddenError('Only a regulator or a certifier (organisation kind regulator or certifier) confirms certificates.');
+  }
+  const found = await repo.findCertificate(db, id);
+  if (!found) throw new NotFoundError(`No certificate ${id}.`);
+  if (found.organizationId === principal.organizationId) {
+    throw new ForbiddenError('An organisation cannot confirm its own certificate: another regulator or certifier must.');
+  }
+  const row = await db.transaction(async (tx) => {
+    const locked = (await repo.lockCertificate(tx, id))!;
+    if (locked.assertion === 'confirmed') {
+      throw new RuleViolationError(
+        'certificate-already-confirmed',
+        `Certificate ${id} was already confirmed${locked.confirmedAt ? ` on ${locked.confirmedAt.toISOString()}` : ''}.`,
+        [{ path: 'params/id', message: 'already confirmed' }],
+      );
+    }
+    const now = new Date();
+    const event = await appendEvent(tx, {
+      type: 'certificate_confirmed',
+      organizationId: principal.organizationId,
+      occurredAt: parseOffsetTime(now.toISOString()),
+      data: { ...eventContents(locked), assertion: 'confirmed', confirmedBy: principal.organizationId, recordedEventId: locked.eventId, note: input.note ?? null },
+      lots: [],
+    });
+    return repo.markConfirmed(tx, id, { confirmedBy: principal.organizationId, confirmedAt: now, confirmEventId: event.id });
+  });
+  return (await certificateViews(db, [row]))[0]!;
+}
+
 export async function getCertificate(db: Database, id: string): Promise<CertificateView> {
   const row = await repo.findCertificate(db, id);
   if (!row) throw new NotFoundError(`No certificate ${id}.`);
-  return certificateView(db, row);
+  return (await certificateViews(db, [row]))[0]!;
 }
 
-export async function listCertificates(db: Database, query: { organizationId?: string; siteId?: string; kind?: string; giCode?: string }) {
-  const rows = await repo.listCertificates(db, query);
-  return { items: await Promise.all(rows.map((r) => certificateView(db, r))) };
+export async function listCertificates(
+  db: Database,
+  query: { organizationId?: string; siteId?: string; kind?: string; giCode?: string; authority?: string; number?: string; assertion?: string },
+) {
+  return { items: await certificateViews(db, await repo.listCertificates(db, query)) };
 }

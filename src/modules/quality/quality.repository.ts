@@ -126,6 +126,13 @@ export async function latestReports(db: Database, lotIds: string[]) {
   return new Map(rows.map((r) => [r.lot_id, { id: r.id, reportNumber: r.report_number, verdict: r.verdict }]));
 }
 
+/** Names of organisations by id (certificate holders and confirmers). */
+export async function organizationNames(db: Database, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.select({ id: organizations.id, name: organizations.name }).from(organizations).where(inArray(organizations.id, ids));
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
+
 export async function insertCertificate(db: Database, row: typeof certificates.$inferInsert): Promise<CertificateRow> {
   const [inserted] = await db.insert(certificates).values(row).returning();
   return inserted!;
@@ -135,30 +142,85 @@ export async function findCertificate(db: Database, id: string): Promise<Certifi
   return (await db.select().from(certificates).where(eq(certificates.id, id)))[0];
 }
 
-export async function certificateNumberUsed(db: Database, kind: string, authority: string, number: string): Promise<boolean> {
+/** Whether the holder already recorded a certificate of this authority and number (unique per holder). */
+export async function certificateNumberUsed(db: Database, organizationId: string, authority: string, number: string): Promise<boolean> {
   const rows = await db
     .select({ id: certificates.id })
     .from(certificates)
-    .where(and(eq(certificates.kind, kind), eq(certificates.authority, authority), eq(certificates.number, number)));
+    .where(and(eq(certificates.organizationId, organizationId), eq(certificates.authority, authority), eq(certificates.number, number)));
   return rows.length > 0;
 }
 
-export async function listCertificates(db: Database, filter: { organizationId?: string | undefined; siteId?: string | undefined; kind?: string | undefined; giCode?: string | undefined }) {
+/** The certificate row, locked for the rest of the transaction (a confirmation re-checks it under the lock). */
+export async function lockCertificate(db: Database, id: string): Promise<CertificateRow | undefined> {
+  return (await db.select().from(certificates).where(eq(certificates.id, id)).for('update'))[0];
+}
+
+export async function markConfirmed(db: Database, id: string, confirmation: { confirmedBy: string; confirmedAt: Date; confirmEventId: string }): Promise<CertificateRow> {
+  const [row] = await db
+    .update(certificates)
+    .set({ assertion: 'confirmed', ...confirmation })
+    .where(eq(certificates.id, id))
+    .returning();
+  return row!;
+}
+
+/**
+ * For each (authority, number) of `certificates`, the holders of that number: the caller lists the others
+ * (two organisations claiming one number are both stored, and both shown).
+ */
+export async function holdersOfNumbers(db: Database, pairs: { authority: string; number: string }[]): Promise<Map<string, { id: string; name: string }[]>> {
+  const result = new Map<string, { id: string; name: string }[]>();
+  if (pairs.length === 0) return result;
+  const unique = [...new Map(pairs.map((p) => [certificateNumberKey(p), p])).values()];
+  const rows = await db
+    .selectDistinct({ authority: certificates.authority, number: certificates.number, id: organizations.id, name: organizations.name })
+    .from(certificates)
+    .innerJoin(organizations, eq(organizations.id, certificates.organizationId))
+    .where(sql`(${certificates.authority}, ${certificates.number}) in (${sql.join(unique.map((p) => sql`(${p.authority}, ${p.number})`), sql`, `)})`)
+    .orderBy(asc(organizations.id));
+  for (const r of rows) {
+    const key = certificateNumberKey(r);
+    result.set(key, [...(result.get(key) ?? []), { id: r.id, name: r.name }]);
+  }
+  return result;
+}
+
+export const certificateNumberKey = (c: { authority: string; number: string }) => `${c.authority}\u0000${c.number}`;
+
+export async function listCertificates(
+  db: Database,
+  filter: {
+    organizationId?: string | undefined;
+    siteId?: string | undefined;
+    kind?: string | undefined;
+    giCode?: string | undefined;
+    authority?: string | undefined;
+    number?: string | undefined;
+    assertion?: string | undefined;
+  },
+) {
   const conditions = [];
   if (filter.organizationId) conditions.push(eq(certificates.organizationId, filter.organizationId));
   if (filter.siteId) conditions.push(eq(certificates.siteId, filter.siteId));
   if (filter.kind) conditions.push(eq(certificates.kind, filter.kind));
   if (filter.giCode) conditions.push(eq(certificates.giCode, filter.giCode));
+  if (filter.authority) conditions.push(eq(certificates.authority, filter.authority));
+  if (filter.number) conditions.push(eq(certificates.number, filter.number));
+  if (filter.assertion) conditions.push(eq(certificates.assertion, filter.assertion));
   return db.select().from(certificates).where(and(...conditions)).orderBy(asc(certificates.createdAt), asc(certificates.id)).limit(1000);
 }
 
-/** GAP certificates of the sites valid on some day; the caller checks the day per site. */
+/** GAP certificates of the sites (confirmed or not) valid on some day; the caller checks the day and the assertion. */
 export async function gapCertificatesOfSites(db: Database, siteIds: string[]): Promise<CertificateRow[]> {
   if (siteIds.length === 0) return [];
   return db.select().from(certificates).where(and(eq(certificates.kind, 'gap'), inArray(certificates.siteId, siteIds)));
 }
 
-/** A GI-use authorisation of the organisation for the GI, valid on `day` (YYYY-MM-DD). */
+/**
+ * The GI-use authorisation of the organisation for the GI valid on `day` (YYYY-MM-DD): a confirmed one when
+ * there is one, else a self-declared one (which the caller refuses, saying why).
+ */
 export async function validGiAuthorisation(db: Database, organizationId: string, giCode: string, day: string): Promise<CertificateRow | undefined> {
   const rows = await db
     .select()
@@ -172,7 +234,7 @@ export async function validGiAuthorisation(db: Database, organizationId: string,
         sql`${certificates.validUntil} >= ${day}`,
       ),
     )
-    .orderBy(desc(certificates.validUntil))
+    .orderBy(sql`${certificates.assertion} = 'confirmed' desc`, desc(certificates.validUntil))
     .limit(1);
   return rows[0];
 }

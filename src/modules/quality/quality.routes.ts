@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { replyWithWrite } from '../../plugins/idempotency.js';
 import { Type } from 'typebox';
 import { organizationOf } from '../../plugins/auth.js';
+import { emptyBodyAsEmptyObject } from '../../lib/route-hooks.js';
 import { bearerAuth, IdempotencyHeaders, IdParams, problemResponses, ref } from '../../lib/schemas.js';
 import type { GraphLimits } from '../provenance/provenance.service.js';
 import * as certificates from './certificates.service.js';
@@ -8,6 +10,7 @@ import {
   Analyte,
   Certificate,
   CertificateListQuery,
+  ConfirmCertificateBody,
   CreateCertificateBody,
   GiClaim,
   GiClaimBody,
@@ -41,7 +44,11 @@ export const qualityRoutes: FastifyPluginAsyncTypebox<{ limits: GraphLimits }> =
         response: { 201: ref(LabGrant), ...problemResponses(400, 401, 403, 404, 409, 422) },
       },
     },
-    async (request, reply) => reply.code(201).send(await quality.grantLab(app.database.db, organizationOf(request.principal), request.params.id, request.body)),
+    async (request, reply) =>
+      replyWithWrite(request, reply, async (db) => ({
+        status: 201,
+        body: await quality.grantLab(db, organizationOf(request.principal), request.params.id, request.body),
+      })),
   );
 
   app.post(
@@ -58,10 +65,12 @@ export const qualityRoutes: FastifyPluginAsyncTypebox<{ limits: GraphLimits }> =
         response: { 201: ref(LabReport), ...problemResponses(400, 401, 403, 404, 409, 422) },
       },
     },
-    async (request, reply) => {
-      const report = await quality.submitLabResults(app.database.db, organizationOf(request.principal), request.params.id, request.body);
-      return reply.code(201).header('location', `/v1/lots/${request.params.id}/lab-results`).send(report);
-    },
+    async (request, reply) =>
+      replyWithWrite(request, reply, async (db) => ({
+        status: 201,
+        location: `/v1/lots/${request.params.id}/lab-results`,
+        body: await quality.submitLabResults(db, organizationOf(request.principal), request.params.id, request.body),
+      })),
   );
 
   app.get(
@@ -110,7 +119,10 @@ export const qualityRoutes: FastifyPluginAsyncTypebox<{ limits: GraphLimits }> =
       },
     },
     async (request, reply) =>
-      reply.code(201).send(await quality.claimGi(app.database.db, organizationOf(request.principal), request.params.id, request.body, limits)),
+      replyWithWrite(request, reply, async (db) => ({
+        status: 201,
+        body: await quality.claimGi(db, organizationOf(request.principal), request.params.id, request.body, limits),
+      })),
   );
 
   app.get(
@@ -169,10 +181,34 @@ export const qualityRoutes: FastifyPluginAsyncTypebox<{ limits: GraphLimits }> =
         response: { 201: ref(Certificate), ...problemResponses(400, 401, 403, 409, 422) },
       },
     },
-    async (request, reply) => {
-      const certificate = await certificates.createCertificate(app.database.db, organizationOf(request.principal), request.body);
-      return reply.code(201).header('location', `/v1/certificates/${certificate.id}`).send(certificate);
+    async (request, reply) =>
+      replyWithWrite(request, reply, async (db) => {
+        const certificate = await certificates.createCertificate(db, organizationOf(request.principal), request.body);
+        return { status: 201, location: `/v1/certificates/${certificate.id}`, body: certificate };
+      }),
+  );
+
+  app.post(
+    '/v1/certificates/:id/confirm',
+    {
+      config: { auth: 'organization' },
+      preValidation: emptyBodyAsEmptyObject,
+      schema: {
+        tags: ['certificates'],
+        summary: 'Confirm another organisation’s certificate (regulators and certifiers): only confirmed certificates count',
+        description: 'Writes a certificate_confirmed event with the certificate’s contents. 403 for other organisations and for your own certificate; 422 certificate-already-confirmed.',
+        security: bearerAuth,
+        headers: IdempotencyHeaders,
+        params: IdParams,
+        body: ref(ConfirmCertificateBody),
+        response: { 200: ref(Certificate), ...problemResponses(400, 401, 403, 404, 422) },
+      },
     },
+    async (request, reply) =>
+      replyWithWrite(request, reply, async (db) => ({
+        status: 200,
+        body: await certificates.confirmCertificate(db, organizationOf(request.principal), request.params.id, request.body),
+      })),
   );
 
   app.get(
@@ -181,7 +217,7 @@ export const qualityRoutes: FastifyPluginAsyncTypebox<{ limits: GraphLimits }> =
       config: { auth: 'any' },
       schema: {
         tags: ['certificates'],
-        summary: 'Certificates, filtered by organisation, site, kind or GI',
+        summary: 'Certificates, filtered by organisation, site, kind, GI, authority and number, or assertion',
         security: bearerAuth,
         querystring: CertificateListQuery,
         response: { 200: items(ref(Certificate)), ...problemResponses(400, 401) },
@@ -243,6 +279,7 @@ export const qualityRoutes: FastifyPluginAsyncTypebox<{ limits: GraphLimits }> =
         response: { 200: ref(GiProduct), ...problemResponses(400, 401, 403, 404) },
       },
     },
-    async (request) => quality.setGiRegions(app.database.db, request.params.code, request.body),
+    async (request, reply) =>
+      replyWithWrite(request, reply, async (db) => ({ status: 200, body: await quality.setGiRegions(db, request.params.code, request.body) })),
   );
 };

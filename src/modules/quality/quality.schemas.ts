@@ -105,11 +105,14 @@ export const LabReport = Type.Object(
 export type LabReportView = Static<typeof LabReport>;
 
 export const CERTIFICATE_KINDS = ['gap', 'organic', 'gi_use', 'other'] as const;
+export const CERTIFICATE_ASSERTIONS = ['self_declared', 'confirmed'] as const;
 
 export const CreateCertificateBody = Type.Object(
   {
     kind: Type.Unsafe<(typeof CERTIFICATE_KINDS)[number]>({ type: 'string', enum: [...CERTIFICATE_KINDS], description: 'gap and organic certify a site; gi_use authorises an organisation to use a GI' }),
-    organizationId: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Regulators only: record for another organisation' })),
+    organizationId: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 64, description: 'Regulators and certifiers only: record for another organisation (the certificate is then confirmed)' }),
+    ),
     siteId: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Required for gap and organic' })),
     giCode: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Required for gi_use', examples: ['changbaishan-renshen'] })),
     product: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
@@ -134,6 +137,15 @@ export const Certificate = Type.Object(
     number: Type.String(),
     validFrom: Type.String(),
     validUntil: Type.String(),
+    assertion: Type.Unsafe<(typeof CERTIFICATE_ASSERTIONS)[number]>({
+      type: 'string',
+      enum: [...CERTIFICATE_ASSERTIONS],
+      description: 'self_declared: recorded by its holder; confirmed: by a regulator or certifier. GI claims, gap-certified and the consumer page count only confirmed ones',
+    }),
+    confirmedBy: Type.Union([OrganizationRef, Type.Null()]),
+    confirmedAt: Type.Union([Timestamp, Type.Null()]),
+    confirmEventId: Type.Union([Type.String(), Type.Null()], { description: 'The event that confirmed it (certificate_confirmed, or the recording by a regulator or certifier)' }),
+    numberAlsoClaimedBy: Type.Array(OrganizationRef, { description: 'Other holders with a certificate of the same authority and number' }),
     eventId: Type.String(),
     createdAt: Timestamp,
   },
@@ -147,9 +159,18 @@ export const CertificateListQuery = Type.Object(
     siteId: Type.Optional(Type.String({ maxLength: 64 })),
     kind: Type.Optional(Type.Unsafe<string>({ type: 'string', enum: [...CERTIFICATE_KINDS] })),
     giCode: Type.Optional(Type.String({ maxLength: 64 })),
+    authority: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    number: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    assertion: Type.Optional(Type.Unsafe<string>({ type: 'string', enum: [...CERTIFICATE_ASSERTIONS] })),
   },
   { additionalProperties: false },
 );
+
+export const ConfirmCertificateBody = Type.Object(
+  { note: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'What was checked (register entry, audit report)' })) },
+  { $id: 'ConfirmCertificate', additionalProperties: false },
+);
+export type ConfirmCertificateInput = Static<typeof ConfirmCertificateBody>;
 
 export const GiProduct = Type.Object(
   {
@@ -224,4 +245,4 @@ export const Analyte = Type.Object(
 );
 
 /** The named schemas of this module, registered once in app.ts (validation, serialisation, OpenAPI components). */
-export const qualitySchemas = [Analyte, Limit, LabGrantBody, LabGrant, LabResultBody, LabReport, CreateCertificateBody, Certificate, GiProduct, SetGiRegionsBody, GiClaimBody, GiClaim, Verification];
+export const qualitySchemas = [Analyte, Limit, LabGrantBody, LabGrant, LabResultBody, LabReport, CreateCertificateBody, ConfirmCertificateBody, Certificate, GiProduct, SetGiRegionsBody, GiClaimBody, GiClaim, Verification];

@@ -2,11 +2,11 @@ import type { Database } from '../../db/client.js';
 import { pgConstraintName, pgErrorCode, UNIQUE_VIOLATION } from '../../lib/db-errors.js';
 import { ConflictError, ForbiddenError, NotFoundError, RuleViolationError, ValidationError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
-import { formatOffsetTime, parseOffsetTime, type OffsetTime } from '../../lib/time.js';
+import { formatOffsetTime, parseEventTime, parseOffsetTime, type OffsetTime } from '../../lib/time.js';
 import type { Principal } from '../../plugins/auth.js';
 import { appendEvent } from '../events/events.repository.js';
 import * as lotsRepo from '../lots/lots.repository.js';
-import { assertHolder, assertNotBeforeProduction } from '../lots/lots.rules.js';
+import { assertHolder, assertNotBeforeProduction, assertNotInTransit } from '../lots/lots.rules.js';
 import { readableLotRow } from '../lots/lots.service.js';
 import { findOrganizationById } from '../organizations/organizations.repository.js';
 import { findRegions } from '../regions/regions.service.js';
@@ -22,6 +22,8 @@ type OrgPrincipal = Extract<Principal, { kind: 'organization' }>;
 export async function grantLab(db: Database, principal: OrgPrincipal, lotId: string, input: LabGrantInput) {
   const row = await readableLotRow(db, principal, lotId);
   if (row.lot.holderId !== principal.organizationId) throw new ForbiddenError('Only the holder of the lot authorises labs for it.');
+  // The sender stays holder until receipt: a grant given in transit would let its lab hold the receiver's lot.
+  assertNotInTransit(row.lot, 'params/id');
   const lab = await findOrganizationById(db, input.labOrganizationId);
   if (!lab) throw ValidationError.field('body/labOrganizationId', `${input.labOrganizationId} is not a known organisation`);
   if (!lab.kinds.includes('lab')) {
@@ -98,9 +100,12 @@ async function parseResults(db: Database, input: LabResultInput): Promise<Parsed
  */
 export async function submitLabResults(db: Database, principal: OrgPrincipal, lotId: string, input: LabResultInput): Promise<LabReportView> {
   const lot = await requireSubmitter(db, principal, lotId);
+  // Nobody reports on a travelling lot (a failing report would put it on hold in the receiver's hands); checked
+  // again under the row lock below.
+  assertNotInTransit(lot, 'params/id');
   const results = await parseResults(db, input);
-  const sampledAt = parseOffsetTime(input.sampledAt);
-  const testedAt = parseOffsetTime(input.testedAt);
+  const sampledAt = parseEventTime(input.sampledAt, 'body/sampledAt');
+  const testedAt = parseEventTime(input.testedAt, 'body/testedAt');
   assertNotBeforeProduction(lot, sampledAt.at, 'body/sampledAt');
   if (testedAt.at.getTime() < sampledAt.at.getTime()) {
     throw new RuleViolationError('chronology', 'A sample is tested after it was taken.', [{ path: 'body/testedAt', message: 'before sampledAt' }]);
@@ -119,6 +124,7 @@ export async function submitLabResults(db: Database, principal: OrgPrincipal, lo
   try {
     const written = await db.transaction(async (tx) => {
       const locked = (await lotsRepo.lockLots(tx, [lotId])).get(lotId)!;
+      assertNotInTransit(locked, 'params/id');
       const event = await appendEvent(tx, {
         type: 'lab_result',
         organizationId: principal.organizationId,
@@ -329,7 +335,7 @@ export interface GiProblem {
 /**
  * Whether a lot may carry a GI at `at`: the GI's species, every origin of the lot (the same origin lots as
  * provenance's originShares) at a site inside the GI's protected regions, and the lot's producer holding a
- * GI-use authorisation valid that day. Returns the problems (none: the claim is valid) and the authorisation.
+ * confirmed GI-use authorisation valid that day. Returns the problems (none: the claim is valid) and the authorisation.
  */
 export async function evaluateGiClaim(
   db: Database,
@@ -369,9 +375,17 @@ export async function evaluateGiClaim(
     });
   }
   const day = localDate(at.at, at.offsetMinutes);
-  const authorisation = await repo.validGiAuthorisation(db, lot.producerId, gi.code, day);
-  if (!authorisation) {
+  // Only a confirmed authorisation counts: anyone can record a certificate for itself.
+  const found = await repo.validGiAuthorisation(db, lot.producerId, gi.code, day);
+  const authorisation = found?.assertion === 'confirmed' ? found : undefined;
+  if (!found) {
     problems.push({ rule: 'gi-authorisation', detail: `The producer of lot ${lot.id} holds no authorisation to use ${gi.nameZh} valid on ${day}.`, lots: [lot.id] });
+  } else if (!authorisation) {
+    problems.push({
+      rule: 'gi-authorisation',
+      detail: `The producer's authorisation to use ${gi.nameZh} (${found.authority} ${found.number}, certificate ${found.id}) is self-declared: it counts once a regulator or certifier confirms it (POST /v1/certificates/${found.id}/confirm).`,
+      lots: [lot.id],
+    });
   }
   return { problems, authorisation };
 }
@@ -390,7 +404,7 @@ export async function claimGi(db: Database, principal: OrgPrincipal, lotId: stri
   assertHolder(row.lot, principal.organizationId, 'params/id');
   const gi = await repo.findGiProduct(db, input.giCode);
   if (!gi) throw ValidationError.field('body/giCode', `${input.giCode} is not a GI product (GET /v1/gi-products)`);
-  const claimedAt = parseOffsetTime(input.claimedAt ?? new Date().toISOString());
+  const claimedAt = parseEventTime(input.claimedAt ?? new Date().toISOString(), 'body/claimedAt');
   assertNotBeforeProduction(row.lot, claimedAt.at, 'body/claimedAt');
   if (await repo.findGiClaim(db, lotId, gi.code)) throw new ConflictError(`Lot ${lotId} already claims ${gi.nameZh}.`);
   const graph = await upstreamGraph(db, lotId, limits);

@@ -83,14 +83,19 @@ export async function verifyLot(db: Database, principal: Principal, lotId: strin
     ),
   );
 
-  // 4. Every origin (harvest or cultivation lot, as in provenance originShares) grew at a site GAP-certified on its date.
+  // 4. Every origin (harvest or cultivation lot, as in provenance originShares) grew at a site GAP-certified on its
+  //    date, by a confirmed certificate: a self-declared one is named in the detail but does not count.
   const origins = [...originShares(lotId, nodes, parentEdges).origins.keys()].map((id) => nodes.get(id)!);
   const grown = origins.filter((o) => o.stage === 'harvest' || o.stage === 'cultivation' || o.origin.type === 'external');
   const gap = await repo.gapCertificatesOfSites(db, [...new Set(grown.flatMap((o) => (o.siteId ? [o.siteId] : [])))]);
+  const selfDeclaredOnly = new Set<string>();
   const uncertified = grown.filter((o) => {
     if (o.origin.type === 'external' || !o.siteId) return true;
     const day = localDate(new Date(o.producedAtMs), o.producedAtOffset);
-    return !gap.some((c) => c.siteId === o.siteId && c.validFrom <= day && c.validUntil >= day);
+    const valid = gap.filter((c) => c.siteId === o.siteId && c.validFrom <= day && c.validUntil >= day);
+    if (valid.some((c) => c.assertion === 'confirmed')) return false;
+    if (valid.length > 0) selfDeclaredOnly.add(o.id);
+    return true;
   });
   checks.push(
     grown.length === 0
@@ -98,8 +103,11 @@ export async function verifyLot(db: Database, principal: Principal, lotId: strin
       : check(
           'gap-certified',
           uncertified.map((o) => o.id),
-          `All ${grown.length} origin lot${grown.length === 1 ? '' : 's'} grew at a base GAP-certified on the day they were produced.`,
-          (k) => `${k} origin lot${k === 1 ? '' : 's'} without a valid GAP certificate of their base: ${uncertified.map((o) => `${label(o)}${o.origin.type === 'external' ? ' external' : o.siteId ? ` site ${o.siteId}` : ' no site'}`).join(', ')}.`,
+          `All ${grown.length} origin lot${grown.length === 1 ? '' : 's'} grew at a base with a confirmed GAP certificate valid on the day they were produced.`,
+          (k) =>
+            `${k} origin lot${k === 1 ? '' : 's'} without a valid confirmed GAP certificate of their base: ${uncertified
+              .map((o) => `${label(o)}${o.origin.type === 'external' ? ' external' : o.siteId ? ` site ${o.siteId}` : ' no site'}${selfDeclaredOnly.has(o.id) ? ' (self-declared only, not confirmed)' : ''}`)
+              .join(', ')}.`,
         ),
   );
 

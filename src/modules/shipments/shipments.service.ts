@@ -3,7 +3,7 @@ import { ForbiddenError, NotFoundError, RuleViolationError, ValidationError } fr
 import { newId } from '../../lib/ids.js';
 import { decodeCursor, toPage } from '../../lib/pagination.js';
 import { convert, milliToDecimal, parseQuantity, quantityView, toMilli, type Quantity } from '../../lib/quantity.js';
-import { formatOffsetTime, parseOffsetTime } from '../../lib/time.js';
+import { formatOffsetTime, parseEventTime } from '../../lib/time.js';
 import type { Principal } from '../../plugins/auth.js';
 import { appendEvent } from '../events/events.repository.js';
 import * as lotsRepo from '../lots/lots.repository.js';
@@ -43,7 +43,7 @@ export async function createShipment(db: Database, principal: OrgPrincipal, inpu
   if (!(await findOrganizationById(db, input.toOrganizationId))) {
     throw ValidationError.field('body/toOrganizationId', `${input.toOrganizationId} is not a known organisation`);
   }
-  const shippedAt = parseOffsetTime(input.shippedAt);
+  const shippedAt = parseEventTime(input.shippedAt, 'body/shippedAt');
   const seen = new Set<string>();
   const lines = input.lines.map((l, n) => {
     const path = `body/lines/${n}`;
@@ -166,7 +166,7 @@ async function lockOpenShipmentForReceiver(db: Database, principal: OrgPrincipal
 /** POST /v1/shipments/{id}/receive: custody passes to the receiver. */
 export async function receiveShipment(db: Database, principal: OrgPrincipal, id: string, input: ReceiveShipmentInput): Promise<ShipmentView> {
   const me = principal.organizationId;
-  const receivedAt = parseOffsetTime(input.receivedAt ?? new Date().toISOString());
+  const receivedAt = parseEventTime(input.receivedAt ?? new Date().toISOString(), 'body/receivedAt');
   if (input.siteId) await requireOwnSite(db, me, input.siteId, 'body/siteId');
   await db.transaction(async (tx) => {
     const { lotIds } = await lockOpenShipmentForReceiver(tx, principal, id);
@@ -186,7 +186,7 @@ export async function receiveShipment(db: Database, principal: OrgPrincipal, id:
 
 /** POST /v1/shipments/{id}/refuse: the receiver declines; the lots return to the sender's custody. */
 export async function refuseShipment(db: Database, principal: OrgPrincipal, id: string, input: RefuseShipmentInput): Promise<ShipmentView> {
-  const refusedAt = parseOffsetTime(input.refusedAt ?? new Date().toISOString());
+  const refusedAt = parseEventTime(input.refusedAt ?? new Date().toISOString(), 'body/refusedAt');
   await db.transaction(async (tx) => {
     const { lotIds } = await lockOpenShipmentForReceiver(tx, principal, id);
     await lotsRepo.lockLots(tx, lotIds);

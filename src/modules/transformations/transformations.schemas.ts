@@ -1,12 +1,13 @@
 import { Type, type Static } from 'typebox';
 import { QuantitySchema } from '../../lib/quantity.js';
 import { QuantityView, ref, Timestamp } from '../../lib/schemas.js';
+import { freeForm } from '../../lib/strict-json.js';
 import { Attributes, Lot, LotNumber, StageSchema } from '../lots/lots.schemas.js';
 
 const ProcessStep = Type.Object(
   {
     op: Type.String({ minLength: 1, maxLength: 50, description: '净制, 洗, 润, 切, 炒, 炙, 煅, 蒸, 干燥, 烫 …', examples: ['切'] }),
-    params: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.Unknown(), { examples: [{ thicknessMm: '1-2' }] })),
+    params: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.Unknown(), { examples: [{ thicknessMm: '1-2' }], ...freeForm({ maxBytes: 16_384 }) })),
   },
   { additionalProperties: false },
 );

@@ -2,7 +2,7 @@ import type { Database } from '../../db/client.js';
 import { NotFoundError, RuleViolationError, ValidationError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { convert, isMass, massMilligrams, milliToDecimal, parseQuantity, quantityView, toMilli, type Quantity } from '../../lib/quantity.js';
-import { formatOffsetTime, parseOffsetTime } from '../../lib/time.js';
+import { formatOffsetTime, parseEventTime } from '../../lib/time.js';
 import type { Principal } from '../../plugins/auth.js';
 import { organizationActedOnLot } from '../events/events.repository.js';
 import * as lotsRepo from '../lots/lots.repository.js';
@@ -68,7 +68,7 @@ export function assertEnough(lot: lotsRepo.LotRow, drawMilli: bigint, path: stri
  */
 export async function createTransformation(db: Database, principal: OrgPrincipal, input: CreateTransformationInput): Promise<TransformationView> {
   const me = principal.organizationId;
-  const occurredAt = parseOffsetTime(input.occurredAt);
+  const occurredAt = parseEventTime(input.occurredAt, 'body/occurredAt');
   // Every input gets an edge to every output; a split or merge of hundreds is fine, a cartesian blow-up is not.
   if (input.inputs.length * input.outputs.length > MAX_EDGES_PER_TRANSFORMATION) {
     throw new RuleViolationError(

@@ -1,0 +1,35 @@
+import { getTableName, sql } from 'drizzle-orm';
+import { queryRows, type DatabaseHandle } from '../../src/db/client.js';
+import * as schema from '../../src/db/schema.js';
+
+/** Every table a request can write to (the catalogues — regions, species, limits, GI products — it cannot). */
+const WRITABLE_TABLES = [
+  schema.organizations,
+  schema.apiKeys,
+  schema.sites,
+  schema.idempotencyKeys,
+  schema.lots,
+  schema.events,
+  schema.eventLots,
+  schema.lotEdges,
+  schema.shipments,
+  schema.shipmentLines,
+  schema.labGrants,
+  schema.labReports,
+  schema.labResultItems,
+  schema.giRegions,
+  schema.certificates,
+  schema.giClaims,
+  schema.codes,
+  schema.codeScans,
+];
+
+/** Row counts of every writable table in one statement: "nothing stored" is "these did not change". */
+export async function rowCounts(database: DatabaseHandle): Promise<Record<string, number>> {
+  const names = WRITABLE_TABLES.map((table) => getTableName(table));
+  const [row] = await queryRows<Record<string, unknown>>(
+    database.db,
+    sql.raw(`select ${names.map((n) => `(select count(*) from "${n}")::int as "${n}"`).join(', ')}`),
+  );
+  return Object.fromEntries(names.map((n) => [n, Number(row![n])]));
+}
