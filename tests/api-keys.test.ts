@@ -49,6 +49,7 @@ t.test('a key is returned once on creation and works on an `any` route', async (
     id: created.id,
     organizationId: organization.id,
     name: 'field tablet 3',
+    role: 'owner',
     createdAt: created.createdAt,
     revokedAt: null,
     key: created.key,
@@ -81,12 +82,13 @@ t.test('the list never shows the secret or its hash', async (t) => {
     id: created.id,
     organizationId: organization.id,
     name: 'office',
+    role: 'owner',
     createdAt: created.createdAt,
     revokedAt: null,
   });
   t.equal(items.length, 2, 'the helper key and this one');
   for (const item of items) {
-    t.strictSame(Object.keys(item).sort(), ['createdAt', 'id', 'name', 'organizationId', 'revokedAt'], 'no key, no hash');
+    t.strictSame(Object.keys(item).sort(), ['createdAt', 'id', 'name', 'organizationId', 'revokedAt', 'role'], 'no key, no hash');
   }
   t.notOk(res.body.includes(secret), 'the secret is not in the body');
   t.notOk(res.body.includes(row!.secretHash), 'the hash is not in the body');
@@ -147,6 +149,7 @@ t.test('revocation: 401 afterwards, revokedAt set, revoking twice keeps the firs
     id: doomed.id,
     organizationId: organization.id,
     name: 'lost phone',
+    role: 'owner',
     createdAt: doomed.createdAt,
     revokedAt: revoked.revokedAt,
   });

@@ -19,7 +19,7 @@ const errorLog: unknown[] = [];
 app.addHook('onRequest', async (request) => {
   request.log = Object.create(request.log, { error: { value: (...args: unknown[]) => errorLog.push(args) } }) as typeof request.log;
 });
-app.get('/test/unhandled', async () => database.db.execute(sql`select ${SECRET}::integer as n`));
+app.get('/test/unhandled', { config: { auth: 'public' } }, async () => database.db.execute(sql`select ${SECRET}::integer as n`));
 const c = chainClient(app);
 const coop = await createOrganization({ name: '抚松县松岭人参种植专业合作社', kinds: ['cooperative'] });
 const processor = await createOrganization({ name: '吉林参业加工厂', kinds: ['processor'] });

@@ -28,9 +28,11 @@ export type LotAction =
   /** Hold, release, recall, destroy. */
   | 'change-status'
   /** Submit a lab report. */
-  | 'submit-lab-results';
+  | 'submit-lab-results'
+  /** Its lab reports: lineage readers and the labs authorised for it. */
+  | 'read-lab-results';
 
-const WRITES: ReadonlySet<LotAction> = new Set(['record', 'manage-codes', 'change-status', 'submit-lab-results']);
+const WRITES: ReadonlySet<LotAction> = new Set(['record', 'change-status', 'submit-lab-results']);
 
 const SEES: readonly LotRelation[] = ['producer', 'holder', 'receiver', 'past-custodian'];
 
@@ -53,6 +55,8 @@ export function mayOnLot(actor: Actor, action: LotAction, relations: ReadonlySet
       return isRegulatorOrg(actor) || has('holder');
     case 'submit-lab-results':
       return has('holder', 'granted-lab');
+    case 'read-lab-results':
+      return readsEverything(actor) || has(...SEES, 'downstream-holder', 'granted-lab');
   }
 }
 
@@ -78,6 +82,7 @@ const DENIED: Record<LotAction, string> = {
   'manage-codes': 'Only the holder or producer of the lot sees and manages its codes and scans.',
   'change-status': 'Only the holder of the lot or a regulator changes its status.',
   'submit-lab-results': 'Only the holder of the lot, or a lab it authorised (POST /v1/lots/{id}/lab-grants), submits lab results.',
+  'read-lab-results': '',
 };
 
 /**
@@ -119,15 +124,16 @@ async function lotRelations(
   const me = actor.organizationId;
   if (lot?.producerId === me) relations.add('producer');
   if (lot?.holderId === me) relations.add('holder');
+  const labAction = action === 'submit-lab-results' || action === 'read-lab-results';
   if (readsEverything(actor) || relations.size > 0) {
-    if (action === 'submit-lab-results' && lot && (await facts.grantedByHolder(db, lot, me))) relations.add('granted-lab');
+    if (labAction && lot && (await facts.grantedByHolder(db, lot, me))) relations.add('granted-lab');
     return relations;
   }
   // From here every query runs whether or not the lot exists (on no rows), for equal timing.
   if (await facts.isShipmentReceiver(db, lot?.shipmentId ?? null, me)) relations.add('receiver');
   if (await facts.actedOnLot(db, me, lotId)) relations.add('past-custodian');
-  if (action === 'submit-lab-results' && (await facts.grantedByHolder(db, lot ?? { id: lotId, holderId: '' }, me))) relations.add('granted-lab');
-  if (action === 'read-lineage' && relations.size === 0 && (await facts.holdsDescendant(db, lotId, me, lineageLimit ?? 50_000))) {
+  if (labAction && (await facts.grantedByHolder(db, lot ?? { id: lotId, holderId: '' }, me))) relations.add('granted-lab');
+  if ((action === 'read-lineage' || action === 'read-lab-results') && relations.size === 0 && (await facts.holdsDescendant(db, lotId, me, lineageLimit ?? 50_000))) {
     relations.add('downstream-holder');
   }
   return relations;
@@ -143,18 +149,32 @@ export function mayListFor(actor: Actor, organizationId: string | undefined): bo
   return readsEverything(actor) || organizationId === undefined || (actor.kind === 'organization' && actor.organizationId === organizationId);
 }
 
-/** Shipments: their sender and receiver, regulators and the admin. */
-export function mayReadShipment(actor: Actor, shipment: { fromOrganizationId: string; toOrganizationId: string }): boolean {
-  return readsEverything(actor) || (actor.kind === 'organization' && [shipment.fromOrganizationId, shipment.toOrganizationId].includes(actor.organizationId));
+type ShipmentParties = { fromOrganizationId: string; toOrganizationId: string };
+
+/** The sender or the receiver of a shipment: they act on it (receive, refuse); nobody else is told it exists. */
+export function isShipmentParty(actor: Actor, shipment: ShipmentParties): boolean {
+  return actor.kind === 'organization' && [shipment.fromOrganizationId, shipment.toOrganizationId].includes(actor.organizationId);
 }
 
-/** Confirming certificates is for regulators and certification bodies, never of their own certificates. */
-export function mayConfirmCertificate(actor: Actor, certificate: { organizationId: string }): boolean {
-  return (
-    canWrite(actor) &&
-    (actor.organizationKinds.includes('regulator') || actor.organizationKinds.includes('certifier')) &&
-    actor.organizationId !== certificate.organizationId
-  );
+/** Shipments are read by their sender and receiver, regulators and the admin. */
+export function mayReadShipment(actor: Actor, shipment: ShipmentParties): boolean {
+  return readsEverything(actor) || isShipmentParty(actor, shipment);
+}
+
+/** Regulators and certification bodies (the GI authority too) stand behind certificates. */
+export function isCertifier(actor: Actor): actor is OrganizationActor {
+  return canWrite(actor) && (actor.organizationKinds.includes('regulator') || actor.organizationKinds.includes('certifier'));
+}
+
+/** Confirming a certificate: a regulator or certifier, never of its own organisation's certificate. */
+export function requireConfirmer(actor: Actor, certificate?: { organizationId: string }): OrganizationActor {
+  if (!isCertifier(actor)) {
+    throw new ForbiddenError('Only a regulator or a certifier (organisation kind regulator or certifier) confirms certificates.');
+  }
+  if (certificate && certificate.organizationId === actor.organizationId) {
+    throw new ForbiddenError('An organisation cannot confirm its own certificate: another regulator or certifier must.');
+  }
+  return actor;
 }
 
 /**

@@ -24,7 +24,7 @@ export function decodeCursor(cursor: string | undefined): CursorPosition | undef
   } catch {
     // fall through to the error below
   }
-  throw ValidationError.field('querystring/cursor', 'is not a cursor this service issued');
+  throw ValidationError.field('cursor', 'is not a cursor this service issued');
 }
 
 /** Given limit+1 rows fetched in order, the page and the cursor of the next one. */

@@ -84,18 +84,45 @@ const CLIENT_ERRORS: Record<string, { slug: string; title: string }> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { slug: 'bad-content-length', title: 'Content-Length does not match the body' },
 };
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * Where a service's field names came from in this route's request, for those not in the body (or, on a
+     * GET, the query string): e.g. `{ lotId: 'params/id' }`. Services name fields by what they are; the
+     * route says where the client put them.
+     */
+    fieldPaths?: Record<string, string>;
+  }
+}
+
+const HTTP_PARTS = ['body/', 'params/', 'querystring/', 'headers/'];
+
+/** A service's field path (`lines/0/quantity`, `lotId`) as the client sent it (`body/lines/0/quantity`, `params/id`). */
+function requestPath(request: FastifyRequest, path: string): string {
+  if (HTTP_PARTS.some((p) => path.startsWith(p)) || path === 'body') return path;
+  const slash = path.indexOf('/');
+  const head = slash < 0 ? path : path.slice(0, slash);
+  const mapped = request.routeOptions.config?.fieldPaths?.[head];
+  if (mapped) return slash < 0 ? mapped : `${mapped}${path.slice(slash)}`;
+  return `${request.method === 'GET' || request.method === 'HEAD' ? 'querystring' : 'body'}/${path}`;
+}
+
 /** One error handler and one 404 handler: every failure leaves as application/problem+json. */
 export default fp(
   async (app) => {
     app.setErrorHandler((error: FastifyError, request, reply) => {
       if (error instanceof AppError) {
+        const errors = error.errors?.map((e) => ({ path: requestPath(request, e.path), message: e.message }));
+        // A detail that lists the fields (ValidationError.field and friends) names them as the client sent them.
+        const listed = error.errors?.map((e) => `${e.path}: ${e.message}`).join('; ');
+        const detail = errors && listed === error.message ? errors.map((e) => `${e.path}: ${e.message}`).join('; ') : error.message;
         return sendProblem(request, reply, {
           slug: error.slug,
           title: error.title,
           status: error.status,
-          detail: error.message,
+          detail,
           rule: 'rule' in error ? String(error.rule) : undefined,
-          errors: error.errors,
+          errors,
         });
       }
       if (error.validation) {

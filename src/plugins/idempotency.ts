@@ -131,7 +131,7 @@ export default fp(
       if (key === undefined || !KEY_PATTERN.test(key)) {
         throw ValidationError.field('headers/idempotency-key', 'must be 1 to 255 visible ASCII characters');
       }
-      const principal = request.principal;
+      const principal = request.actor;
       if (!principal) return; // public writes have no caller to scope a key to
       const scope = principal.kind === 'admin' ? 'admin' : principal.organizationId;
       const requestHash = sha256Hex(`${request.method} ${request.url}\n${canonicalJson(request.body ?? null)}`);

@@ -61,7 +61,7 @@ export const codeRoutes: FastifyPluginAsyncTypebox<CodeRouteOptions> = async (ap
   app.post(
     '/v1/lots/:id/codes',
     {
-      config: { auth: 'organization', replay: (db, stored) => codes.issuedCodesReplay(db, stored, base) },
+      config: { auth: 'organization', replay: (db, stored) => codes.issuedCodesReplay(db, stored, base), fieldPaths: { lotId: 'params/id' } },
       schema: {
         tags,
         summary: 'Issue QR codes for a lot you hold: unit codes (product lots; GS1 Digital Link with a GTIN) or lot-level codes',
@@ -74,7 +74,7 @@ export const codeRoutes: FastifyPluginAsyncTypebox<CodeRouteOptions> = async (ap
     },
     async (request, reply) =>
       replyWithWrite(request, reply, async (db) => {
-        const issued = await codes.issueCodes(db, organizationOf(request.principal), request.params.id, request.body, base);
+        const issued = await codes.issueCodes(db, organizationOf(request.actor), request.params.id, request.body, base);
         return { status: 201, body: issued, replay: codes.issuedCodesReplayData(issued) };
       }),
   );
@@ -82,7 +82,7 @@ export const codeRoutes: FastifyPluginAsyncTypebox<CodeRouteOptions> = async (ap
   app.get(
     '/v1/lots/:id/codes',
     {
-      config: { auth: 'any' },
+      config: { auth: 'any', fieldPaths: { lotId: 'params/id' } },
       schema: {
         tags,
         summary: 'The codes of a lot (holder or producer): JSON pages, or every code as CSV for a label printer (format=csv)',
@@ -94,20 +94,20 @@ export const codeRoutes: FastifyPluginAsyncTypebox<CodeRouteOptions> = async (ap
     },
     async (request, reply) => {
       if (request.query.format === 'csv') {
-        const csv = await codes.codesCsv(app.database.db, request.principal!, request.params.id, base);
+        const csv = await codes.codesCsv(app.database.db, request.actor!, request.params.id, base);
         return (reply as FastifyReply)
           .type('text/csv; charset=utf-8')
           .header('content-disposition', `attachment; filename="codes-${request.params.id}.csv"`)
           .send(csv);
       }
-      return codes.listCodes(app.database.db, request.principal!, request.params.id, request.query, base);
+      return codes.listCodes(app.database.db, request.actor!, request.params.id, request.query, base);
     },
   );
 
   app.get(
     '/v1/lots/:id/scans',
     {
-      config: { auth: 'any' },
+      config: { auth: 'any', fieldPaths: { lotId: 'params/id' } },
       schema: {
         tags,
         summary: 'Scan statistics of the codes of a lot (holder or producer)',
@@ -116,13 +116,13 @@ export const codeRoutes: FastifyPluginAsyncTypebox<CodeRouteOptions> = async (ap
         response: { 200: ref(LotScans), ...problemResponses(401, 403, 404) },
       },
     },
-    async (request) => codes.lotScans(app.database.db, request.principal!, request.params.id, settings.windowHours),
+    async (request) => codes.lotScans(app.database.db, request.actor!, request.params.id, settings.windowHours),
   );
 
   app.get(
     '/v1/codes/:code/scans',
     {
-      config: { auth: 'any' },
+      config: { auth: 'any', fieldPaths: { code: 'params/code' } },
       schema: {
         tags,
         summary: 'Scan statistics and the latest scans of one code (holder or producer of its lot)',
@@ -131,13 +131,13 @@ export const codeRoutes: FastifyPluginAsyncTypebox<CodeRouteOptions> = async (ap
         response: { 200: ref(CodeScans), ...problemResponses(401, 404) },
       },
     },
-    async (request) => codes.codeScans(app.database.db, request.principal!, request.params.code, settings.windowHours),
+    async (request) => codes.codeScans(app.database.db, request.actor!, request.params.code, settings.windowHours),
   );
 
   app.post(
     '/v1/codes/:code/void',
     {
-      config: { auth: 'organization' },
+      config: { auth: 'organization', fieldPaths: { code: 'params/code' } },
       schema: {
         tags,
         summary: 'Void a code (holder of its lot): a damaged or misprinted label; consumers then see "void"',
@@ -151,7 +151,7 @@ export const codeRoutes: FastifyPluginAsyncTypebox<CodeRouteOptions> = async (ap
     async (request, reply) =>
       replyWithWrite(request, reply, async (db) => ({
         status: 200,
-        body: await codes.voidCode(db, organizationOf(request.principal), request.params.code, request.body.reason, base),
+        body: await codes.voidCode(db, organizationOf(request.actor), request.params.code, request.body.reason, base),
       })),
   );
 
@@ -160,6 +160,7 @@ export const codeRoutes: FastifyPluginAsyncTypebox<CodeRouteOptions> = async (ap
     app.get(
       `/v1/codes/:code/qr.${format}`,
       {
+        config: { auth: 'public', fieldPaths: { code: 'params/code' } },
         schema: {
           tags,
           summary: `The QR image of a code as ${format.toUpperCase()} (error correction M, 4-module quiet zone)`,
@@ -228,6 +229,7 @@ export const codeRoutes: FastifyPluginAsyncTypebox<CodeRouteOptions> = async (ap
   app.get(
     '/q/:code',
     {
+      config: { auth: 'public', fieldPaths: { code: 'params/code' } },
       schema: {
         tags,
         summary: 'Consumer resolve of a code: HTML page (zh-CN; ?lang=en or Accept-Language) or JSON (Accept: application/json)',
@@ -242,6 +244,7 @@ export const codeRoutes: FastifyPluginAsyncTypebox<CodeRouteOptions> = async (ap
   app.get(
     '/01/:gtin/10/:lot/21/:serial',
     {
+      config: { auth: 'public', fieldPaths: { gtin: 'params/gtin', lot: 'params/lot', serial: 'params/serial' } },
       schema: {
         tags,
         summary: 'Consumer resolve of a GS1 Digital Link (GTIN, batch/lot, serial): HTML or JSON like /q/{code}',

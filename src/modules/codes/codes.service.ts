@@ -2,15 +2,13 @@ import { customAlphabet } from 'nanoid';
 import type { Database } from '../../db/client.js';
 import { ForbiddenError, NotFoundError, RuleViolationError, ValidationError } from '../../lib/errors.js';
 import { encodeDigitalLinkSegment, validateGs1Cset82 } from '../../lib/identifiers.js';
-import type { Principal } from '../../plugins/auth.js';
-import { appendEvent } from '../events/events.repository.js';
+import type { Actor } from '../../access/actor.js';
+import { authorizeLot, requireWriter } from '../../access/policy.js';
+import { recordEvent } from '../../events/index.js';
 import { lockLots } from '../lots/lots.repository.js';
 import { assertHolder, assertNotInTransit, assertUsable } from '../lots/lots.rules.js';
-import { readableLotRow } from '../lots/lots.service.js';
 import * as repo from './codes.repository.js';
 import type { CodeView, IssueCodesInput } from './codes.schemas.js';
-
-type OrgPrincipal = Extract<Principal, { kind: 'organization' }>;
 
 /**
  * Serial alphabet: digits and letters without the ones people misread on a label (0 O o, 1 I l L), all inside
@@ -29,20 +27,21 @@ export function codeUrl(baseUrl: string, lot: { gtin: string | null; lotNumber: 
 }
 
 /** POST /v1/lots/{id}/codes: unit codes for a product lot, or lot-level codes for any lot, by its holder. */
-export async function issueCodes(db: Database, principal: OrgPrincipal, lotId: string, input: IssueCodesInput, baseUrl: string) {
+export async function issueCodes(db: Database, actor: Actor, lotId: string, input: IssueCodesInput, baseUrl: string) {
+  const writer = requireWriter(actor);
   const level = input.level ?? 'unit';
-  await readableLotRow(db, principal, lotId);
+  await authorizeLot(db, actor, lotId, 'record');
   // In code-unit order, the order a replay reads them back in (codesOfIssue).
   const serials = Array.from({ length: input.count }, () => newCode()).sort();
   const result = await db.transaction(async (tx) => {
     // Locked so a recall or shipment committed at the same moment is seen before any code is issued.
     const lot = (await lockLots(tx, [lotId])).get(lotId)!;
-    assertHolder(lot, principal.organizationId, 'params/id');
-    assertNotInTransit(lot, 'params/id');
-    assertUsable(lot, 'params/id');
+    assertHolder(lot, writer.organizationId, 'lotId');
+    assertNotInTransit(lot, 'lotId');
+    assertUsable(lot, 'lotId');
     if (level === 'unit' && lot.stage !== 'product') {
       throw new RuleViolationError('unit-codes-product-only', `Unit codes are issued for product lots; lot ${lot.id} is a ${lot.stage} lot (use level "lot").`, [
-        { path: 'body/level', message: `a ${lot.stage} lot takes lot-level codes only` },
+        { path: 'level', message: `a ${lot.stage} lot takes lot-level codes only` },
       ]);
     }
     if (level === 'unit' && lot.gtin) {
@@ -51,18 +50,17 @@ export async function issueCodes(db: Database, principal: OrgPrincipal, lotId: s
         throw new RuleViolationError(
           'gs1-lot-number',
           `Lot number "${lot.lotNumber}" cannot be the batch/lot (AI 10) of a GS1 Digital Link: it ${problem}. Codes for a lot with a GTIN need such a lot number.`,
-          [{ path: 'params/id', message: `lotNumber ${problem}` }],
+          [{ path: 'lotId', message: `lotNumber ${problem}` }],
         );
       }
     }
-    const event = await appendEvent(tx, {
+    const event = await recordEvent(tx, actor, {
       type: 'codes_issued',
-      organizationId: principal.organizationId,
       occurredAt: { at: new Date(), offsetMinutes: 0 },
       data: { count: input.count, level },
       lots: [{ lotId, role: 'subject' }],
     });
-    await repo.insertCodes(tx, { codes: serials, lotId, level, issuedBy: principal.organizationId, eventId: event.id });
+    await repo.insertCodes(tx, { codes: serials, lotId, level, issuedBy: writer.organizationId, eventId: event.id });
     return { lot, eventId: event.id };
   });
   return {
@@ -85,25 +83,18 @@ export async function issuedCodesReplay(db: Database, stored: unknown, baseUrl: 
   return { lotId, eventId, count: rows.length, codes: rows.map((r) => ({ code: r.code, url: codeUrl(baseUrl, r, r.code, r.level) })) };
 }
 
-/** The holder, the producer and whoever issued codes of the lot manage and see them. */
-async function manageableLot(db: Database, principal: Principal, lotId: string) {
-  const row = await readableLotRow(db, principal, lotId);
-  if (principal.kind === 'organization') {
-    const me = principal.organizationId;
-    if (row.lot.holderId === me || row.lot.producerId === me) return row.lot;
-  }
-  throw new ForbiddenError(`Only the holder or producer of lot ${lotId} sees its codes and scans.`);
-}
+/** The holder and the producer of the lot see its codes and scans (access/policy.ts 'manage-codes'). */
+const manageableLot = (db: Database, actor: Actor, lotId: string) => authorizeLot(db, actor, lotId, 'manage-codes');
 
 const CURSOR = /^[0-9A-Za-z]{1,64}$/;
 
-export async function listCodes(db: Database, principal: Principal, lotId: string, query: { limit?: number | undefined; cursor?: string | undefined }, baseUrl: string) {
-  const lot = await manageableLot(db, principal, lotId);
+export async function listCodes(db: Database, actor: Actor, lotId: string, query: { limit?: number | undefined; cursor?: string | undefined }, baseUrl: string) {
+  const lot = await manageableLot(db, actor, lotId);
   const limit = query.limit ?? 100;
   let after: string | undefined;
   if (query.cursor !== undefined) {
     after = Buffer.from(query.cursor, 'base64url').toString('utf8');
-    if (!CURSOR.test(after)) throw ValidationError.field('querystring/cursor', 'is not a cursor this service issued');
+    if (!CURSOR.test(after)) throw ValidationError.field('cursor', 'is not a cursor this service issued');
   }
   const rows = await repo.listCodes(db, lotId, after, limit + 1);
   const page = rows.slice(0, limit);
@@ -113,8 +104,8 @@ export async function listCodes(db: Database, principal: Principal, lotId: strin
 }
 
 /** Every code of the lot as CSV (code,url,level,status), read in pages so memory stays flat per page. */
-export async function codesCsv(db: Database, principal: Principal, lotId: string, baseUrl: string): Promise<string> {
-  const lot = await manageableLot(db, principal, lotId);
+export async function codesCsv(db: Database, actor: Actor, lotId: string, baseUrl: string): Promise<string> {
+  const lot = await manageableLot(db, actor, lotId);
   const lines = ['code,url,level,status'];
   let after: string | undefined;
   for (;;) {
@@ -127,11 +118,11 @@ export async function codesCsv(db: Database, principal: Principal, lotId: string
   return `${lines.join('\r\n')}\r\n`;
 }
 
-async function manageableCode(db: Database, principal: Principal, code: string) {
+async function manageableCode(db: Database, actor: Actor, code: string) {
   const row = await repo.findCode(db, code);
   if (!row) throw new NotFoundError(`No code ${code}.`);
   try {
-    const lot = await manageableLot(db, principal, row.lotId);
+    const lot = await manageableLot(db, actor, row.lotId);
     return { row, lot };
   } catch {
     // Codes of lots the caller has no part in are not revealed to exist.
@@ -140,16 +131,16 @@ async function manageableCode(db: Database, principal: Principal, code: string) 
 }
 
 /** POST /v1/codes/{code}/void: the holder withdraws a code (a damaged or misprinted label); resolves say void. */
-export async function voidCode(db: Database, principal: OrgPrincipal, code: string, reason: string, baseUrl: string): Promise<CodeView> {
-  const { row, lot } = await manageableCode(db, principal, code);
-  if (lot.holderId !== principal.organizationId) throw new ForbiddenError('Only the holder of the lot voids its codes.');
+export async function voidCode(db: Database, actor: Actor, code: string, reason: string, baseUrl: string): Promise<CodeView> {
+  const writer = requireWriter(actor);
+  const { row, lot } = await manageableCode(db, actor, code);
+  if (lot.holderId !== writer.organizationId) throw new ForbiddenError('Only the holder of the lot voids its codes.');
   if (row.voidedAt) {
-    throw new RuleViolationError('code-voided', `Code ${code} is already void.`, [{ path: 'params/code', message: 'already void' }]);
+    throw new RuleViolationError('code-voided', `Code ${code} is already void.`, [{ path: 'code', message: 'already void' }]);
   }
   await db.transaction(async (tx) => {
-    const event = await appendEvent(tx, {
+    const event = await recordEvent(tx, actor, {
       type: 'code_voided',
-      organizationId: principal.organizationId,
       occurredAt: { at: new Date(), offsetMinutes: 0 },
       data: { code, reason },
       lots: [{ lotId: row.lotId, role: 'subject' }],
@@ -159,8 +150,8 @@ export async function voidCode(db: Database, principal: OrgPrincipal, code: stri
   return { code, url: codeUrl(baseUrl, lot, code, row.level), level: row.level as CodeView['level'], status: 'void' };
 }
 
-export async function codeScans(db: Database, principal: Principal, code: string, windowHours: number) {
-  const { row } = await manageableCode(db, principal, code);
+export async function codeScans(db: Database, actor: Actor, code: string, windowHours: number) {
+  const { row } = await manageableCode(db, actor, code);
   const since = new Date(Date.now() - windowHours * 3_600_000);
   const [stats, recent] = await Promise.all([repo.codeScanStats(db, code, since), repo.recentScans(db, code, 50)]);
   return {
@@ -179,8 +170,8 @@ export async function codeScans(db: Database, principal: Principal, code: string
   };
 }
 
-export async function lotScans(db: Database, principal: Principal, lotId: string, windowHours: number) {
-  await manageableLot(db, principal, lotId);
+export async function lotScans(db: Database, actor: Actor, lotId: string, windowHours: number) {
+  await manageableLot(db, actor, lotId);
   const since = new Date(Date.now() - windowHours * 3_600_000);
   return { lotId, ...(await repo.lotScanStats(db, lotId, since)) };
 }

@@ -39,18 +39,18 @@ const CODE_PATTERN = /^[0-9A-Za-z]{8,32}$/;
 
 /** GET /q/{code}: a code is 8 to 32 letters and digits; anything else is a malformed path (400). */
 export function parseShortCode(code: string): ResolveKey {
-  if (!CODE_PATTERN.test(code)) throw ValidationError.field('params/code', 'must be 8 to 32 letters and digits');
+  if (!CODE_PATTERN.test(code)) throw ValidationError.field('code', 'must be 8 to 32 letters and digits');
   return { code };
 }
 
 /** GET /01/{gtin}/10/{lot}/21/{serial}: GTIN with a valid check digit, AI 10 and AI 21 values (already decoded). */
 export function parseDigitalLink(gtin: string, lot: string, serial: string): ResolveKey {
   const gtinProblem = validateGtin(gtin);
-  if (gtinProblem) throw ValidationError.field('params/gtin', gtinProblem);
+  if (gtinProblem) throw ValidationError.field('gtin', gtinProblem);
   const lotProblem = validateGs1Cset82(lot);
-  if (lotProblem) throw ValidationError.field('params/lot', lotProblem);
+  if (lotProblem) throw ValidationError.field('lot', lotProblem);
   const serialProblem = validateGs1Cset82(serial);
-  if (serialProblem) throw ValidationError.field('params/serial', serialProblem);
+  if (serialProblem) throw ValidationError.field('serial', serialProblem);
   return { code: serial, gtin: toGtin14(gtin), lotNumber: lot };
 }
 

@@ -10,6 +10,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/health',
     {
+      config: { auth: 'public' },
       schema: {
         tags,
         summary: 'Liveness: the process answers',
@@ -22,6 +23,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/ready',
     {
+      config: { auth: 'public' },
       schema: {
         tags,
         summary: 'Readiness: the database answers and every migration is applied',

@@ -1,6 +1,8 @@
 import { and, asc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
+import type { Actor } from '../../access/actor.js';
 import { queryRows, type Database } from '../../db/client.js';
+import { eventWriteCtes, type NewEvent } from '../../events/index.js';
 import { lotEdges, lots, organizations, shipments, sites } from '../../db/schema.js';
 import { afterPosition, type CursorPosition } from '../../lib/pagination.js';
 
@@ -153,8 +155,8 @@ function pgTextArray(values: string[]): string {
 
 export interface ChainRecords {
   lots: NewLotRow[];
-  event: { id: string; type: string; organizationId: string; occurredAt: Date; occurredAtOffset: number; data: unknown };
-  eventLots: { lotId: string; role: string }[];
+  /** The event, written by the event store's statements (events/event-store.ts eventWriteCtes). */
+  event: NewEvent & { id: string };
   edges: { parentLotId: string; childLotId: string; parentQuantity: string; parentUnit: string }[];
   remaining: { id: string; remaining: string }[];
 }
@@ -164,7 +166,7 @@ export interface ChainRecords {
  * the inputs' new remaining quantities. This is the hot path of the chain, and one round trip instead of
  * five is most of its cost. Foreign keys between the parts are checked at the end of the statement.
  */
-export async function writeChainRecords(db: Database, r: ChainRecords): Promise<Date> {
+export async function writeChainRecords(db: Database, actor: Actor, r: ChainRecords): Promise<Date> {
   const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
   // Each new lot carries a copy of its edges (lots.parent_*), in parent id order like the migration's backfill.
   const parentsOf = new Map<string, ChainRecords['edges']>();
@@ -183,7 +185,7 @@ export async function writeChainRecords(db: Database, r: ChainRecords): Promise<
     sql`, `,
   );
   const e = r.event;
-  const eventLotValues = sql.join(r.eventLots.map((el) => sql`(${e.id}, ${el.lotId}, ${el.role})`), sql`, `);
+  const { eventCte, lotsCte } = eventWriteCtes(actor, e);
   const edgeValues = sql.join(
     r.edges.map((g) => sql`(${g.parentLotId}, ${g.childLotId}, ${e.id}, ${g.parentQuantity}::numeric, ${g.parentUnit})`),
     sql`, `,
@@ -196,12 +198,8 @@ export async function writeChainRecords(db: Database, r: ChainRecords): Promise<
                             status, produced_at, produced_at_offset, attributes, origin, process, gtin, created_by_event_id,
                             parent_lot_ids, parent_quantities, parent_units)
           values ${lotValues}
-        ), new_event as (
-          insert into events (id, type, organization_id, occurred_at, occurred_at_offset, data, actor_kind)
-          values (${e.id}, ${e.type}, ${e.organizationId}, ${ts(e.occurredAt)}, ${e.occurredAtOffset}::int, ${JSON.stringify(e.data)}::jsonb, 'api_key')
-          returning recorded_at
-        ), new_event_lots as (
-          insert into event_lots (event_id, lot_id, role) values ${eventLotValues}
+        ), new_event as (${eventCte}
+        ), new_event_lots as (${lotsCte ?? sql`select 1`}
         ), new_edges as (
           insert into lot_edges (parent_lot_id, child_lot_id, event_id, parent_quantity, parent_unit) values ${edgeValues}
         ), drawn as (

@@ -23,7 +23,7 @@ export const lotRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) =>
       replyWithWrite(request, reply, async (db) => {
-        const lot = await lots.commissionLot(db, organizationOf(request.principal), request.body);
+        const lot = await lots.commissionLot(db, organizationOf(request.actor), request.body);
         return { status: 201, location: `/v1/lots/${lot.id}`, body: lot };
       }),
   );
@@ -40,13 +40,13 @@ export const lotRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: page(ref(Lot)), ...problemResponses(400, 401) },
       },
     },
-    async (request) => lots.listLots(app.database.db, request.principal!, request.query),
+    async (request) => lots.listLots(app.database.db, request.actor!, request.query),
   );
 
   app.get(
     '/v1/lots/:id',
     {
-      config: { auth: 'any' },
+      config: { auth: 'any', fieldPaths: { lotId: 'params/id' } },
       schema: {
         tags,
         summary: 'Read a lot (producer, holder, past custodians, the receiver of its shipment, regulators)',
@@ -55,13 +55,13 @@ export const lotRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ref(Lot), ...problemResponses(401, 404) },
       },
     },
-    async (request) => lots.getLot(app.database.db, request.principal!, request.params.id),
+    async (request) => lots.getLot(app.database.db, request.actor!, request.params.id),
   );
 
   app.post(
     '/v1/lots/:id/events',
     {
-      config: { auth: 'organization' },
+      config: { auth: 'organization', fieldPaths: { lotId: 'params/id' } },
       schema: {
         tags,
         summary: 'Record an observation on a lot you hold: agro_input, inspection, sensor, note',
@@ -75,14 +75,14 @@ export const lotRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) =>
       replyWithWrite(request, reply, async (db) => ({
         status: 201,
-        body: await lots.recordObservation(db, organizationOf(request.principal), request.params.id, request.body),
+        body: await lots.recordObservation(db, organizationOf(request.actor), request.params.id, request.body),
       })),
   );
 
   app.post(
     '/v1/lots/:id/status',
     {
-      config: { auth: 'organization' },
+      config: { auth: 'organization', fieldPaths: { lotId: 'params/id' } },
       schema: {
         tags,
         summary: 'Hold, release (active), recall or destroy a lot (holder or regulator); a recall marks every descendant',
@@ -96,7 +96,7 @@ export const lotRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) =>
       replyWithWrite(request, reply, async (db) => ({
         status: 200,
-        body: await lots.changeStatus(db, request.principal!, request.params.id, request.body),
+        body: await lots.changeStatus(db, request.actor!, request.params.id, request.body),
       })),
   );
 };

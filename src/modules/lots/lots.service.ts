@@ -2,14 +2,15 @@ import { inArray } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { lots as lotsTable } from '../../db/schema.js';
 import { pgConstraintName, pgErrorCode, pgErrorDetail, UNIQUE_VIOLATION } from '../../lib/db-errors.js';
-import { ConflictError, ForbiddenError, NotFoundError, RuleViolationError, ValidationError } from '../../lib/errors.js';
+import { ConflictError, RuleViolationError, ValidationError } from '../../lib/errors.js';
 import { toGtin14, validateCreditCode, validateGtin } from '../../lib/identifiers.js';
 import { newId } from '../../lib/ids.js';
 import { decodeCursor, toPage } from '../../lib/pagination.js';
 import { milliToDecimal, parseQuantity, quantityView, toMilli } from '../../lib/quantity.js';
 import { formatOffsetTime, parseEventTime } from '../../lib/time.js';
-import type { Principal } from '../../plugins/auth.js';
-import { appendEvent, organizationActedOnLot } from '../events/events.repository.js';
+import { readsEverything, type Actor } from '../../access/actor.js';
+import { authorizeLot, requireWriter, type LotAction } from '../../access/policy.js';
+import { recordEvent } from '../../events/index.js';
 import { findRegions } from '../regions/regions.service.js';
 import { findSiteById, type SiteRow } from '../sites/sites.repository.js';
 import { findSpecies } from '../species/species.repository.js';
@@ -26,10 +27,6 @@ import type {
   StatusChangeInput,
 } from './lots.schemas.js';
 
-type OrgPrincipal = Extract<Principal, { kind: 'organization' }>;
-
-export const isRegulator = (principal: Principal) =>
-  principal.kind === 'admin' || principal.organizationKinds.includes('regulator');
 
 /** Lot rows with names → the API's lot shape. */
 export async function toLotViews(db: Database, rows: repo.LotDetailRow[]): Promise<LotView[]> {
@@ -77,34 +74,24 @@ export async function lotViewsById(db: Database, ids: string[]): Promise<LotView
 }
 
 /**
- * Who reads a lot: its producer, its holder, the receiver of the shipment it travels in, every organisation
- * that acted on it before (past custodians), regulators and the admin. Everyone else is told it does not
- * exist, so lot ids reveal nothing.
+ * The lot with its names, when the actor may do `action` to it (access/policy.ts: 404 for a lot the actor has
+ * no business with, 403 for one it sees but may not do this to).
  */
-export async function canReadLot(db: Database, principal: Principal, row: repo.LotDetailRow): Promise<boolean> {
-  if (isRegulator(principal) || principal.kind === 'admin') return true;
-  const me = principal.organizationId;
-  if (row.lot.producerId === me || row.lot.holderId === me || row.shipmentToOrganizationId === me) return true;
-  return organizationActedOnLot(db, me, row.lot.id);
-}
-
-export async function readableLotRow(db: Database, principal: Principal, id: string): Promise<repo.LotDetailRow> {
+export async function readableLotRow(db: Database, actor: Actor, id: string, action: LotAction = 'read'): Promise<repo.LotDetailRow> {
+  await authorizeLot(db, actor, id, action);
   const [row] = await repo.lotDetails(db, inArray(lotsTable.id, [id]));
-  if (row && (await canReadLot(db, principal, row))) return row;
-  // An unknown id runs canReadLot's last query too, so it answers as fast as another organisation's lot.
-  if (!row && !isRegulator(principal) && principal.kind === 'organization') await organizationActedOnLot(db, principal.organizationId, id);
-  throw new NotFoundError(`No lot ${id}.`);
+  return row!;
 }
 
-export async function getLot(db: Database, principal: Principal, id: string): Promise<LotView> {
-  const [view] = await toLotViews(db, [await readableLotRow(db, principal, id)]);
+export async function getLot(db: Database, actor: Actor, id: string): Promise<LotView> {
+  const [view] = await toLotViews(db, [await readableLotRow(db, actor, id)]);
   return view!;
 }
 
-export async function listLots(db: Database, principal: Principal, query: LotListInput) {
+export async function listLots(db: Database, actor: Actor, query: LotListInput) {
   const limit = query.limit ?? 50;
   const where = repo.lotListConditions({
-    visibleTo: isRegulator(principal) || principal.kind === 'admin' ? undefined : principal.organizationId,
+    visibleTo: readsEverything(actor) || actor.kind !== 'organization' ? undefined : actor.organizationId,
     stage: query.stage,
     speciesCode: query.speciesCode,
     lotNumber: query.lotNumber,
@@ -201,26 +188,26 @@ export function newLotView(lot: repo.NewLotRow, owner: { id: string; name: strin
 }
 
 /** POST /v1/lots: a root lot. Only seed lots start the chain; any other stage must declare an external origin. */
-export async function commissionLot(db: Database, principal: OrgPrincipal, input: CommissionLotInput): Promise<LotView> {
-  const me = principal.organizationId;
-  const quantity = parseQuantity(input.quantity, 'body/quantity');
+export async function commissionLot(db: Database, actor: Actor, input: CommissionLotInput): Promise<LotView> {
+  const me = requireWriter(actor).organizationId;
+  const quantity = parseQuantity(input.quantity, 'quantity');
   const origin = input.origin ?? { type: 'chain' as const };
   if (origin.type === 'chain' && input.stage !== 'seed') {
     throw new RuleViolationError(
       'no-material-from-nowhere',
       `Only seed lots are commissioned without inputs; a ${input.stage} lot comes from a transformation, or declares origin {"type": "external", …} when bought from outside the system.`,
-      [{ path: 'body/origin', message: 'required as external for a root lot that is not seed' }],
+      [{ path: 'origin', message: 'required as external for a root lot that is not seed' }],
     );
   }
-  validateAttributes(input.stage, input.attributes ?? {}, 'body/attributes');
+  validateAttributes(input.stage, input.attributes ?? {}, 'attributes');
   if (origin.type === 'external' && origin.supplierCreditCode !== undefined) {
     const problem = validateCreditCode(origin.supplierCreditCode);
-    if (problem) throw ValidationError.field('body/origin/supplierCreditCode', problem);
+    if (problem) throw ValidationError.field('origin/supplierCreditCode', problem);
   }
-  const gtin = normalizeGtin(input.stage, input.gtin, 'body/gtin');
-  await requireSpecies(db, input.speciesCode, 'body/speciesCode');
-  await requireOwnSite(db, me, input.siteId, 'body/siteId');
-  const producedAt = parseEventTime(input.producedAt, 'body/producedAt');
+  const gtin = normalizeGtin(input.stage, input.gtin, 'gtin');
+  await requireSpecies(db, input.speciesCode, 'speciesCode');
+  await requireOwnSite(db, me, input.siteId, 'siteId');
+  const producedAt = parseEventTime(input.producedAt, 'producedAt');
 
   try {
     const id = await db.transaction(async (tx) => {
@@ -249,10 +236,9 @@ export async function commissionLot(db: Database, principal: OrgPrincipal, input
           createdByEventId: eventId,
         },
       ]);
-      await appendEvent(tx, {
+      await recordEvent(tx, actor, {
         id: eventId,
         type: 'commissioned',
-        organizationId: me,
         occurredAt: producedAt,
         data: { stage: input.stage, lotNumber: input.lotNumber, quantity: quantityView(quantity.milli, quantity.unit), origin },
         lots: [{ lotId, role: 'output' }],
@@ -267,14 +253,14 @@ export async function commissionLot(db: Database, principal: OrgPrincipal, input
 }
 
 /** POST /v1/lots/{id}/events: an observation recorded by the holder. */
-export async function recordObservation(db: Database, principal: OrgPrincipal, lotId: string, input: ObservationInput): Promise<LotEventView> {
-  const row = await readableLotRow(db, principal, lotId);
-  assertHolder(row.lot, principal.organizationId, 'params/id');
-  const occurredAt = parseEventTime(input.occurredAt, 'body/occurredAt');
-  assertNotBeforeProduction(row.lot, occurredAt.at, 'body/occurredAt');
-  const event = await appendEvent(db, {
+export async function recordObservation(db: Database, actor: Actor, lotId: string, input: ObservationInput): Promise<LotEventView> {
+  const me = requireWriter(actor);
+  const lot = await authorizeLot(db, actor, lotId, 'record');
+  assertHolder(lot, me.organizationId, 'lotId');
+  const occurredAt = parseEventTime(input.occurredAt, 'occurredAt');
+  assertNotBeforeProduction(lot, occurredAt.at, 'occurredAt');
+  const event = await recordEvent(db, actor, {
     type: input.type,
-    organizationId: principal.organizationId,
     occurredAt,
     data: input.data as Record<string, unknown>,
     lots: [{ lotId, role: 'subject' }],
@@ -283,7 +269,7 @@ export async function recordObservation(db: Database, principal: OrgPrincipal, l
     id: event.id,
     type: input.type,
     role: 'subject',
-    organization: { id: principal.organizationId, name: row.holderName },
+    organization: { id: me.organizationId, name: me.organizationName },
     occurredAt: formatOffsetTime(occurredAt.at, occurredAt.offsetMinutes),
     recordedAt: event.recordedAt.toISOString(),
     data: input.data as Record<string, unknown>,
@@ -302,21 +288,16 @@ const STATUS_TRANSITIONS: Record<LotStatus, readonly LotStatus[]> = {
  * POST /v1/lots/{id}/status: hold, release, recall or destroy, by the holder or a regulator. A recall
  * marks every descendant lot recalled too, in the same transaction, with an event naming the cause.
  */
-export async function changeStatus(db: Database, principal: Principal, lotId: string, input: StatusChangeInput) {
-  const row = await readableLotRow(db, principal, lotId);
-  const regulator = principal.kind === 'organization' && principal.organizationKinds.includes('regulator');
-  if (principal.kind !== 'organization' || (!regulator && row.lot.holderId !== principal.organizationId)) {
-    throw new ForbiddenError('Only the holder of the lot or a regulator changes its status.');
-  }
-  const actor = principal.organizationId;
-  const occurredAt = parseEventTime(input.occurredAt ?? new Date().toISOString(), 'body/occurredAt');
+export async function changeStatus(db: Database, actor: Actor, lotId: string, input: StatusChangeInput) {
+  await authorizeLot(db, actor, lotId, 'change-status');
+  const occurredAt = parseEventTime(input.occurredAt ?? new Date().toISOString(), 'occurredAt');
 
   const result = await db.transaction(async (tx) => {
     const locked = (await repo.lockLots(tx, [lotId])).get(lotId)!;
     const from = locked.status as LotStatus;
     if (!STATUS_TRANSITIONS[from].includes(input.status)) {
       throw new RuleViolationError('status-transition', `A ${from} lot cannot be set to ${input.status}.`, [
-        { path: 'body/status', message: `not allowed from ${from}` },
+        { path: 'status', message: `not allowed from ${from}` },
       ]);
     }
     await repo.setStatus(tx, [lotId], input.status);
@@ -334,9 +315,8 @@ export async function changeStatus(db: Database, principal: Principal, lotId: st
       cascaded.push(...[...descendants.values()].filter((d) => d.status !== 'recalled' && d.status !== 'destroyed').map((d) => d.id));
       await repo.setStatus(tx, cascaded, 'recalled');
     }
-    const event = await appendEvent(tx, {
+    const event = await recordEvent(tx, actor, {
       type: 'status_changed',
-      organizationId: actor,
       occurredAt,
       data: { from, to: input.status, reason: input.reason, ...(cascaded.length > 0 ? { cascadedTo: cascaded } : {}) },
       lots: [{ lotId, role: 'subject' }, ...cascaded.map((id) => ({ lotId: id, role: 'cascade' as const }))],

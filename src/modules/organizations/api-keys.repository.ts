@@ -39,6 +39,7 @@ export async function findActiveKeyWithOrganization(db: Database, keyId: string)
       organizationId: apiKeys.organizationId,
       organizationName: organizations.name,
       kinds: organizations.kinds,
+      role: apiKeys.role,
     })
     .from(apiKeys)
     .innerJoin(organizations, eq(organizations.id, apiKeys.organizationId))

@@ -85,7 +85,7 @@ export const organizationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) =>
       replyWithWrite(request, reply, async (db) => {
-        const created = await apiKeys.createApiKey(db, request.params.id, request.body?.name);
+        const created = await apiKeys.createApiKey(db, request.params.id, request.body ?? {});
         // The secret is never kept, not even for a replay: the replay says the key exists and cannot be shown again.
         const { key: _secret, ...withoutSecret } = created;
         return { status: 201, body: created, replay: withoutSecret };

@@ -72,8 +72,17 @@ export const OrganizationListQuery = Type.Object(
   { additionalProperties: false },
 );
 
+const RoleSchema = Type.Unsafe<'owner' | 'recorder' | 'viewer'>({
+  type: 'string',
+  enum: ['owner', 'recorder', 'viewer'],
+  description: 'owner and recorder record for the organisation; viewer only reads',
+});
+
 export const CreateApiKeyBody = Type.Object(
-  { name: Type.Optional(Type.String({ minLength: 1, maxLength: 100, examples: ['field tablet 3'] })) },
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 100, examples: ['field tablet 3'] })),
+    role: Type.Optional({ ...RoleSchema, default: 'owner' }),
+  },
   { $id: 'CreateApiKey', additionalProperties: false },
 );
 
@@ -82,6 +91,7 @@ export const ApiKey = Type.Object(
     id: Type.String({ examples: ['key_0h3k5m7p9r1t3v5x'] }),
     organizationId: Type.String(),
     name: Type.Union([Type.String(), Type.Null()]),
+    role: RoleSchema,
     createdAt: Timestamp,
     revokedAt: Type.Union([Timestamp, Type.Null()]),
   },
@@ -94,6 +104,7 @@ export const CreatedApiKey = Type.Object(
     id: Type.String(),
     organizationId: Type.String(),
     name: Type.Union([Type.String(), Type.Null()]),
+    role: RoleSchema,
     createdAt: Timestamp,
     revokedAt: Type.Null(),
     key: Type.Union(

@@ -10,11 +10,11 @@ import type { CreateOrganizationInput, OrganizationKind, OrganizationView } from
 export async function createOrganization(db: Database, input: CreateOrganizationInput): Promise<OrganizationView> {
   const errors: FieldError[] = [];
   const creditCodeProblem = validateCreditCode(input.creditCode);
-  if (creditCodeProblem) errors.push({ path: 'body/creditCode', message: creditCodeProblem });
+  if (creditCodeProblem) errors.push({ path: 'creditCode', message: creditCodeProblem });
   const glnProblem = input.gln !== undefined ? validateGln(input.gln) : undefined;
-  if (glnProblem) errors.push({ path: 'body/gln', message: glnProblem });
+  if (glnProblem) errors.push({ path: 'gln', message: glnProblem });
   if (errors.length > 0) throw new ValidationError(errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors);
-  const region = await requireRegion(db, input.regionCode, 'body/regionCode');
+  const region = await requireRegion(db, input.regionCode, 'regionCode');
 
   return db.transaction(async (tx) => {
     if (await repo.findOrganizationByCreditCode(tx, input.creditCode)) {

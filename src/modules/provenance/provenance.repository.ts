@@ -248,22 +248,6 @@ async function runAncestors(db: Database, lotId: string, maxNodes: number): Prom
 export const fetchAncestors = (db: Database, lotId: string, maxNodes: number) => runAncestors(db, lotId, maxNodes);
 export const fetchDescendants = (db: Database, lotId: string, maxNodes: number) => runDescendants(db, descendantsQuery(lotId, maxNodes), maxNodes);
 
-/** Whether `organizationId` holds any lot made from `lotId` (stops at the first one found). */
-export async function holdsDescendant(db: Database, lotId: string, organizationId: string, maxNodes: number): Promise<boolean> {
-  const rows = await queryRows<{ found: number }>(
-    db,
-    sql`with recursive down(id) as (
-          select e.child_lot_id from lot_edges e where e.parent_lot_id = ${lotId}
-          union
-          select e.child_lot_id from down cross join lateral (select child_lot_id from lot_edges x where x.parent_lot_id = down.id offset 0) e
-        ), reached as (select id from down limit ${maxNodes})
-        select 1 as found from reached r join lots l on l.id = r.id
-        where l.holder_id = ${organizationId} or l.shipment_id in (select id from shipments where to_organization_id = ${organizationId})
-        limit 1`,
-  );
-  return rows.length > 0;
-}
-
 export interface LineageEventRow {
   id: string;
   type: string;

@@ -13,7 +13,7 @@ export const provenanceRoutes: FastifyPluginAsyncTypebox<{ limits: GraphLimits }
   app.get(
     '/v1/lots/:id/provenance',
     {
-      config: { auth: 'any' },
+      config: { auth: 'any', fieldPaths: { lotId: 'params/id' } },
       schema: {
         tags,
         summary: 'Upstream graph back to the seed sources: lots, edges, completeness, untraced inputs, origin shares',
@@ -26,13 +26,13 @@ export const provenanceRoutes: FastifyPluginAsyncTypebox<{ limits: GraphLimits }
     },
     // The service writes the answer's JSON itself (the schema serializer, checking union branches value by value,
     // took longer than the query on a 1,600-lot graph): sent as it is.
-    async (request, reply) => sendJson(reply, await getProvenance(app.database.read, request.principal!, request.params.id, limits)),
+    async (request, reply) => sendJson(reply, await getProvenance(app.database.read, request.actor!, request.params.id, limits)),
   );
 
   app.get(
     '/v1/lots/:id/descendants',
     {
-      config: { auth: 'any' },
+      config: { auth: 'any', fieldPaths: { lotId: 'params/id' } },
       schema: {
         tags,
         summary: 'Downstream graph: every lot made from this one, grouped by current holder, with finished product totals',
@@ -42,13 +42,13 @@ export const provenanceRoutes: FastifyPluginAsyncTypebox<{ limits: GraphLimits }
         response: { 200: ref(Descendants), ...problemResponses(401, 404, 422) },
       },
     },
-    async (request, reply) => sendJson(reply, await getDescendants(app.database.read, request.principal!, request.params.id, limits)),
+    async (request, reply) => sendJson(reply, await getDescendants(app.database.read, request.actor!, request.params.id, limits)),
   );
 
   app.get(
     '/v1/lots/:id/timeline',
     {
-      config: { auth: 'any' },
+      config: { auth: 'any', fieldPaths: { lotId: 'params/id' } },
       schema: {
         tags,
         summary: 'Events of the lot and its ancestors in the order they happened (scope=lot: its own only), paged',
@@ -58,6 +58,6 @@ export const provenanceRoutes: FastifyPluginAsyncTypebox<{ limits: GraphLimits }
         response: { 200: ref(Timeline), ...problemResponses(400, 401, 404, 422) },
       },
     },
-    async (request) => getTimeline(app.database.read, request.principal!, request.params.id, request.query, limits),
+    async (request) => getTimeline(app.database.read, request.actor!, request.params.id, request.query, limits),
   );
 };

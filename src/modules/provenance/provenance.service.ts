@@ -4,12 +4,9 @@ import { add, fraction, fractionText, mul, ONE, toDecimals, ZERO, type Fraction 
 import { decimalJson, isMass, MASS_UNITS, quantityView, toMilli } from '../../lib/quantity.js';
 import { jsonArray, jsonWithMembers, type JsonText } from '../../lib/json-text.js';
 import { formatOffsetTime, instantInRange } from '../../lib/time.js';
-import type { Principal } from '../../plugins/auth.js';
-import { organizationActedOnLot } from '../events/events.repository.js';
-import { isRegulator } from '../lots/lots.service.js';
-import * as lotsRepo from '../lots/lots.repository.js';
+import { readsEverything, type Actor } from '../../access/actor.js';
+import { authorizeLot } from '../../access/policy.js';
 import { findRegions, type RegionInfo } from '../regions/regions.service.js';
-import { findShipment } from '../shipments/shipments.repository.js';
 import * as repo from './provenance.repository.js';
 import type { DescendantsView, ProvenanceView, TimelineInput } from './provenance.schemas.js';
 
@@ -20,47 +17,14 @@ export interface GraphLimits {
   maxDepth: number;
 }
 
-type LotRow = NonNullable<Awaited<ReturnType<typeof lotsRepo.findLot>>>;
-
 /**
- * Who reads a lot's provenance (and its lineage timeline): its producer and holders, past custodians, the
- * receiver of a shipment it is in, every organisation holding a lot made from it (a manufacturer verifying
- * an input sees all upstream), regulators and the admin. Anyone else is told the lot does not exist.
+ * Who reads a lot's provenance (and its lineage timeline, and its verification): access/policy.ts
+ * 'read-lineage': its producer and holders, past custodians, the receiver of a shipment it is in, every
+ * organisation holding a lot made from it (a manufacturer verifying an input sees all upstream), regulators and
+ * the admin. Anyone else is told the lot does not exist.
  */
-export async function requireProvenanceReader(db: Database, principal: Principal, lotId: string, limits: GraphLimits): Promise<LotRow> {
-  const lot = await lotsRepo.findLot(db, lotId);
-  if (lot && isRegulator(principal)) return lot;
-  if (principal.kind === 'organization') {
-    const me = principal.organizationId;
-    if (lot && (lot.producerId === me || lot.holderId === me)) return lot;
-    // From here an unknown id runs the same queries as another organisation's lot (each on no rows), so the
-    // time of the 404 does not tell the two apart.
-    const acted = await organizationActedOnLot(db, me, lotId);
-    if (lot && acted) return lot;
-    const receiver = await isShipmentReceiver(db, lot?.shipmentId ?? null, me);
-    if (lot && receiver) return lot;
-    if ((await repo.holdsDescendant(db, lotId, me, limits.maxNodes)) && lot) return lot;
-  }
-  throw new NotFoundError(`No lot ${lotId}.`);
-}
-
-/** Descendants answer the recall question: the lot's producer, holders and past custodians, and regulators. */
-async function requireDescendantsReader(db: Database, principal: Principal, lotId: string): Promise<LotRow> {
-  const lot = await lotsRepo.findLot(db, lotId);
-  if (lot && isRegulator(principal)) return lot;
-  if (principal.kind === 'organization') {
-    const me = principal.organizationId;
-    if (lot && (lot.producerId === me || lot.holderId === me)) return lot;
-    // An unknown id runs the same query as another organisation's lot (see requireProvenanceReader).
-    if ((await organizationActedOnLot(db, me, lotId)) && lot) return lot;
-  }
-  throw new NotFoundError(`No lot ${lotId}.`);
-}
-
-/** Always one lookup, also without a shipment (a lot not in transit), so both paths of a refusal cost the same. */
-async function isShipmentReceiver(db: Database, shipmentId: string | null, organizationId: string): Promise<boolean> {
-  return (await findShipment(db, shipmentId ?? ''))?.toOrganizationId === organizationId;
-}
+export const requireProvenanceReader = (db: Database, actor: Actor, lotId: string, limits: GraphLimits) =>
+  authorizeLot(db, actor, lotId, 'read-lineage', { lineageLimit: limits.maxNodes });
 
 function tooLarge(what: string, limits: GraphLimits): RuleViolationError {
   return new RuleViolationError(
@@ -215,10 +179,10 @@ export function originShares(targetId: string, nodes: Map<string, repo.GraphNode
 }
 
 /** GET /v1/lots/{id}/provenance as JSON text (a Provenance, `nodes` written last). */
-export async function getProvenance(db: Database, principal: Principal, lotId: string, limits: GraphLimits): Promise<JsonText> {
-  // Regulators and the admin (isRegulator) read every lot: the graph itself says whether the lot exists (its
-  // first lot is the lot), which saves a round trip on the heaviest readers. Anyone else is checked first.
-  if (!isRegulator(principal)) await requireProvenanceReader(db, principal, lotId, limits);
+export async function getProvenance(db: Database, actor: Actor, lotId: string, limits: GraphLimits): Promise<JsonText> {
+  // Regulators and the admin read every lot: the graph itself says whether the lot exists (its first lot is
+  // the lot), which saves a round trip on the heaviest readers. Anyone else is checked first.
+  if (!readsEverything(actor)) await requireProvenanceReader(db, actor, lotId, limits);
   const graph = await repo.fetchAncestors(db, lotId, limits.maxNodes);
   const lot = graph.nodes.find((n) => n.id === lotId);
   if (!lot) throw new NotFoundError(`No lot ${lotId}.`);
@@ -294,8 +258,8 @@ export async function getProvenance(db: Database, principal: Principal, lotId: s
 }
 
 /** GET /v1/lots/{id}/descendants as JSON text (a Descendants, `holders` written last). */
-export async function getDescendants(db: Database, principal: Principal, lotId: string, limits: GraphLimits): Promise<JsonText> {
-  const lot = await requireDescendantsReader(db, principal, lotId);
+export async function getDescendants(db: Database, actor: Actor, lotId: string, limits: GraphLimits): Promise<JsonText> {
+  const lot = await authorizeLot(db, actor, lotId, 'read-descendants');
   const graph = await repo.fetchDescendants(db, lotId, limits.maxNodes);
   if (graph.truncated) throw tooLarge('downstream', limits);
 
@@ -360,12 +324,12 @@ function decodeTimelineCursor(cursor: string | undefined) {
   } catch {
     // fall through
   }
-  throw ValidationError.field('querystring/cursor', 'is not a cursor this service issued');
+  throw ValidationError.field('cursor', 'is not a cursor this service issued');
 }
 
 /** GET /v1/lots/{id}/timeline: the events of the lot and its ancestors (scope=lineage) in time order. */
-export async function getTimeline(db: Database, principal: Principal, lotId: string, query: TimelineInput, limits: GraphLimits) {
-  await requireProvenanceReader(db, principal, lotId, limits);
+export async function getTimeline(db: Database, actor: Actor, lotId: string, query: TimelineInput, limits: GraphLimits) {
+  await requireProvenanceReader(db, actor, lotId, limits);
   const limit = query.limit ?? 200;
   const { truncated, rows } = await repo.lineageEvents(db, lotId, {
     maxNodes: limits.maxNodes,

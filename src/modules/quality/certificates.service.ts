@@ -3,18 +3,13 @@ import { pgErrorCode, UNIQUE_VIOLATION } from '../../lib/db-errors.js';
 import { ConflictError, ForbiddenError, NotFoundError, RuleViolationError, ValidationError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { DATE_RULE, isCalendarDate, parseOffsetTime } from '../../lib/time.js';
-import type { Principal } from '../../plugins/auth.js';
-import { appendEvent } from '../events/events.repository.js';
+import type { Actor } from '../../access/actor.js';
+import { isCertifier, requireConfirmer, requireWriter } from '../../access/policy.js';
+import { recordEvent } from '../../events/index.js';
 import { findOrganizationById } from '../organizations/organizations.repository.js';
 import { findSiteById } from '../sites/sites.repository.js';
 import * as repo from './quality.repository.js';
 import type { CertificateView, ConfirmCertificateInput, CreateCertificateInput } from './quality.schemas.js';
-
-type OrgPrincipal = Extract<Principal, { kind: 'organization' }>;
-
-/** Who stands behind certificates: regulators and certifiers (certification bodies, the GI authority). */
-export const mayConfirmCertificates = (principal: OrgPrincipal) =>
-  principal.organizationKinds.includes('regulator') || principal.organizationKinds.includes('certifier');
 
 /** Rows → answers, with one query for the organisation names and one for other holders of the same numbers. */
 async function certificateViews(db: Database, rows: repo.CertificateRow[]): Promise<CertificateView[]> {
@@ -77,33 +72,34 @@ const isDate = (s: string) => isCalendarDate(s);
  * holder and authority: another organisation claiming the same number is stored too, and shown to readers
  * (numberAlsoClaimedBy) instead of being refused, so a squatter cannot block the real holder.
  */
-export async function createCertificate(db: Database, principal: OrgPrincipal, input: CreateCertificateInput): Promise<CertificateView> {
-  const organizationId = input.organizationId ?? principal.organizationId;
-  const forAnother = organizationId !== principal.organizationId;
-  if (forAnother && !mayConfirmCertificates(principal)) {
+export async function createCertificate(db: Database, actor: Actor, input: CreateCertificateInput): Promise<CertificateView> {
+  const writer = requireWriter(actor);
+  const organizationId = input.organizationId ?? writer.organizationId;
+  const forAnother = organizationId !== writer.organizationId;
+  if (forAnother && !isCertifier(actor)) {
     throw new ForbiddenError('Only a regulator or a certifier records certificates of another organisation.');
   }
-  if (!(await findOrganizationById(db, organizationId))) throw ValidationError.field('body/organizationId', `${organizationId} is not a known organisation`);
-  if (!isDate(input.validFrom)) throw ValidationError.field('body/validFrom', DATE_RULE);
-  if (!isDate(input.validUntil)) throw ValidationError.field('body/validUntil', DATE_RULE);
+  if (!(await findOrganizationById(db, organizationId))) throw ValidationError.field('organizationId', `${organizationId} is not a known organisation`);
+  if (!isDate(input.validFrom)) throw ValidationError.field('validFrom', DATE_RULE);
+  if (!isDate(input.validUntil)) throw ValidationError.field('validUntil', DATE_RULE);
   if (input.validUntil < input.validFrom) {
-    throw new RuleViolationError('certificate-validity', 'A certificate cannot expire before it becomes valid.', [{ path: 'body/validUntil', message: 'before validFrom' }]);
+    throw new RuleViolationError('certificate-validity', 'A certificate cannot expire before it becomes valid.', [{ path: 'validUntil', message: 'before validFrom' }]);
   }
   if (input.kind === 'gap' || input.kind === 'organic') {
-    if (!input.siteId) throw ValidationError.field('body/siteId', `is required for a ${input.kind} certificate`);
+    if (!input.siteId) throw ValidationError.field('siteId', `is required for a ${input.kind} certificate`);
     const site = await findSiteById(db, input.siteId);
     // An unknown site and another organisation's site get the same answer: site ids reveal nothing.
     if (!site || site.organizationId !== organizationId) {
-      throw new RuleViolationError('site-ownership', `Site ${input.siteId} is not a site of the certificate holder.`, [{ path: 'body/siteId', message: 'not a site of the certificate holder' }]);
+      throw new RuleViolationError('site-ownership', `Site ${input.siteId} is not a site of the certificate holder.`, [{ path: 'siteId', message: 'not a site of the certificate holder' }]);
     }
   } else if (input.siteId) {
-    throw ValidationError.field('body/siteId', `only gap and organic certificates name a site`);
+    throw ValidationError.field('siteId', `only gap and organic certificates name a site`);
   }
   if (input.kind === 'gi_use') {
-    if (!input.giCode) throw ValidationError.field('body/giCode', 'is required for a gi_use authorisation');
-    if (!(await repo.findGiProduct(db, input.giCode))) throw ValidationError.field('body/giCode', `${input.giCode} is not a GI product (GET /v1/gi-products)`);
+    if (!input.giCode) throw ValidationError.field('giCode', 'is required for a gi_use authorisation');
+    if (!(await repo.findGiProduct(db, input.giCode))) throw ValidationError.field('giCode', `${input.giCode} is not a GI product (GET /v1/gi-products)`);
   } else if (input.giCode) {
-    throw ValidationError.field('body/giCode', 'only gi_use authorisations name a GI');
+    throw ValidationError.field('giCode', 'only gi_use authorisations name a GI');
   }
   const conflict = () => new ConflictError(`Certificate ${input.number} of ${input.authority} is already recorded for this holder.`);
   if (await repo.certificateNumberUsed(db, organizationId, input.authority, input.number)) throw conflict();
@@ -124,17 +120,16 @@ export async function createCertificate(db: Database, principal: OrgPrincipal, i
         validUntil: input.validUntil,
       };
       const assertion = forAnother ? 'confirmed' : 'self_declared';
-      const event = await appendEvent(tx, {
+      const event = await recordEvent(tx, actor, {
         type: 'certificate_recorded',
-        organizationId: principal.organizationId,
         occurredAt: parseOffsetTime(now.toISOString()),
-        data: { ...eventContents(fields), assertion, confirmedBy: forAnother ? principal.organizationId : null },
+        data: { ...eventContents(fields), assertion, confirmedBy: forAnother ? writer.organizationId : null },
         lots: [],
       });
       return repo.insertCertificate(tx, {
         ...fields,
         assertion,
-        ...(forAnother ? { confirmedBy: principal.organizationId, confirmedAt: now, confirmEventId: event.id } : {}),
+        ...(forAnother ? { confirmedBy: writer.organizationId, confirmedAt: now, confirmEventId: event.id } : {}),
         eventId: event.id,
       });
     });
@@ -150,33 +145,28 @@ export async function createCertificate(db: Database, principal: OrgPrincipal, i
  * another organisation. The confirmation is a certificate_confirmed event carrying the certificate's contents,
  * written in the same transaction as the certificate's new state (checked again under a row lock).
  */
-export async function confirmCertificate(db: Database, principal: OrgPrincipal, id: string, input: ConfirmCertificateInput): Promise<CertificateView> {
-  if (!mayConfirmCertificates(principal)) {
-    throw new ForbiddenError('Only a regulator or a certifier (organisation kind regulator or certifier) confirms certificates.');
-  }
+export async function confirmCertificate(db: Database, actor: Actor, id: string, input: ConfirmCertificateInput): Promise<CertificateView> {
+  requireConfirmer(actor);
   const found = await repo.findCertificate(db, id);
   if (!found) throw new NotFoundError(`No certificate ${id}.`);
-  if (found.organizationId === principal.organizationId) {
-    throw new ForbiddenError('An organisation cannot confirm its own certificate: another regulator or certifier must.');
-  }
+  const confirmer = requireConfirmer(actor, found);
   const row = await db.transaction(async (tx) => {
     const locked = (await repo.lockCertificate(tx, id))!;
     if (locked.assertion === 'confirmed') {
       throw new RuleViolationError(
         'certificate-already-confirmed',
         `Certificate ${id} was already confirmed${locked.confirmedAt ? ` on ${locked.confirmedAt.toISOString()}` : ''}.`,
-        [{ path: 'params/id', message: 'already confirmed' }],
+        [{ path: 'certificateId', message: 'already confirmed' }],
       );
     }
     const now = new Date();
-    const event = await appendEvent(tx, {
+    const event = await recordEvent(tx, actor, {
       type: 'certificate_confirmed',
-      organizationId: principal.organizationId,
       occurredAt: parseOffsetTime(now.toISOString()),
-      data: { ...eventContents(locked), assertion: 'confirmed', confirmedBy: principal.organizationId, recordedEventId: locked.eventId, note: input.note ?? null },
+      data: { ...eventContents(locked), assertion: 'confirmed', confirmedBy: confirmer.organizationId, recordedEventId: locked.eventId, note: input.note ?? null },
       lots: [],
     });
-    return repo.markConfirmed(tx, id, { confirmedBy: principal.organizationId, confirmedAt: now, confirmEventId: event.id });
+    return repo.markConfirmed(tx, id, { confirmedBy: confirmer.organizationId, confirmedAt: now, confirmEventId: event.id });
   });
   return (await certificateViews(db, [row]))[0]!;
 }

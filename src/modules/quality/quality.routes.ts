@@ -33,7 +33,7 @@ export const qualityRoutes: FastifyPluginAsyncTypebox<{ limits: GraphLimits }> =
   app.post(
     '/v1/lots/:id/lab-grants',
     {
-      config: { auth: 'organization' },
+      config: { auth: 'organization', fieldPaths: { lotId: 'params/id' } },
       schema: {
         tags: ['quality'],
         summary: 'Authorise a lab organisation to submit results for a lot you hold',
@@ -47,14 +47,14 @@ export const qualityRoutes: FastifyPluginAsyncTypebox<{ limits: GraphLimits }> =
     async (request, reply) =>
       replyWithWrite(request, reply, async (db) => ({
         status: 201,
-        body: await quality.grantLab(db, organizationOf(request.principal), request.params.id, request.body),
+        body: await quality.grantLab(db, organizationOf(request.actor), request.params.id, request.body),
       })),
   );
 
   app.post(
     '/v1/lots/:id/lab-results',
     {
-      config: { auth: 'organization' },
+      config: { auth: 'organization', fieldPaths: { lotId: 'params/id' } },
       schema: {
         tags: ['quality'],
         summary: 'Submit a lab report (holder or authorised lab): judged per item and overall against the pharmacopoeia; a fail holds the lot',
@@ -69,14 +69,14 @@ export const qualityRoutes: FastifyPluginAsyncTypebox<{ limits: GraphLimits }> =
       replyWithWrite(request, reply, async (db) => ({
         status: 201,
         location: `/v1/lots/${request.params.id}/lab-results`,
-        body: await quality.submitLabResults(db, organizationOf(request.principal), request.params.id, request.body),
+        body: await quality.submitLabResults(db, organizationOf(request.actor), request.params.id, request.body),
       })),
   );
 
   app.get(
     '/v1/lots/:id/lab-results',
     {
-      config: { auth: 'any' },
+      config: { auth: 'any', fieldPaths: { lotId: 'params/id' } },
       schema: {
         tags: ['quality'],
         summary: 'Lab reports of a lot, newest test first (readers of its provenance and authorised labs)',
@@ -85,13 +85,13 @@ export const qualityRoutes: FastifyPluginAsyncTypebox<{ limits: GraphLimits }> =
         response: { 200: items(ref(LabReport)), ...problemResponses(401, 404) },
       },
     },
-    async (request) => quality.listLabResults(app.database.db, request.principal!, request.params.id, limits),
+    async (request) => quality.listLabResults(app.database.db, request.actor!, request.params.id, limits),
   );
 
   app.get(
     '/v1/lots/:id/verification',
     {
-      config: { auth: 'any' },
+      config: { auth: 'any', fieldPaths: { lotId: 'params/id' } },
       schema: {
         tags: ['quality'],
         summary: 'Verify a lot’s whole upstream: chain complete, lab tests, holds and recalls, GAP bases, GI claims, custody',
@@ -101,13 +101,13 @@ export const qualityRoutes: FastifyPluginAsyncTypebox<{ limits: GraphLimits }> =
         response: { 200: ref(Verification), ...problemResponses(401, 404, 422) },
       },
     },
-    async (request) => verifyLot(app.database.read, request.principal!, request.params.id, limits),
+    async (request) => verifyLot(app.database.read, request.actor!, request.params.id, limits),
   );
 
   app.post(
     '/v1/lots/:id/gi-claims',
     {
-      config: { auth: 'organization' },
+      config: { auth: 'organization', fieldPaths: { lotId: 'params/id' } },
       schema: {
         tags: ['quality'],
         summary: 'Claim a geographical indication for a lot you hold: every origin in its protected regions, producer authorised',
@@ -121,14 +121,14 @@ export const qualityRoutes: FastifyPluginAsyncTypebox<{ limits: GraphLimits }> =
     async (request, reply) =>
       replyWithWrite(request, reply, async (db) => ({
         status: 201,
-        body: await quality.claimGi(db, organizationOf(request.principal), request.params.id, request.body, limits),
+        body: await quality.claimGi(db, organizationOf(request.actor), request.params.id, request.body, limits),
       })),
   );
 
   app.get(
     '/v1/lots/:id/gi-claims',
     {
-      config: { auth: 'any' },
+      config: { auth: 'any', fieldPaths: { lotId: 'params/id' } },
       schema: {
         tags: ['quality'],
         summary: 'GI claims of a lot',
@@ -137,12 +137,13 @@ export const qualityRoutes: FastifyPluginAsyncTypebox<{ limits: GraphLimits }> =
         response: { 200: items(ref(GiClaim)), ...problemResponses(401, 404) },
       },
     },
-    async (request) => quality.listGiClaims(app.database.db, request.principal!, request.params.id, limits),
+    async (request) => quality.listGiClaims(app.database.db, request.actor!, request.params.id, limits),
   );
 
   app.get(
     '/v1/analytes',
     {
+      config: { auth: 'public' },
       schema: {
         tags: ['quality'],
         summary: 'The analyte vocabulary of lab results, with the units each may be reported in',
@@ -155,6 +156,7 @@ export const qualityRoutes: FastifyPluginAsyncTypebox<{ limits: GraphLimits }> =
   app.get(
     '/v1/pharmacopoeia-limits',
     {
+      config: { auth: 'public' },
       schema: {
         tags: ['quality'],
         summary: 'Pharmacopoeia limits of an edition (default: the newest loaded), optionally of one monograph',
@@ -183,7 +185,7 @@ export const qualityRoutes: FastifyPluginAsyncTypebox<{ limits: GraphLimits }> =
     },
     async (request, reply) =>
       replyWithWrite(request, reply, async (db) => {
-        const certificate = await certificates.createCertificate(db, organizationOf(request.principal), request.body);
+        const certificate = await certificates.createCertificate(db, organizationOf(request.actor), request.body);
         return { status: 201, location: `/v1/certificates/${certificate.id}`, body: certificate };
       }),
   );
@@ -191,7 +193,7 @@ export const qualityRoutes: FastifyPluginAsyncTypebox<{ limits: GraphLimits }> =
   app.post(
     '/v1/certificates/:id/confirm',
     {
-      config: { auth: 'organization' },
+      config: { auth: 'organization', fieldPaths: { certificateId: 'params/id' } },
       preValidation: emptyBodyAsEmptyObject,
       schema: {
         tags: ['certificates'],
@@ -207,7 +209,7 @@ export const qualityRoutes: FastifyPluginAsyncTypebox<{ limits: GraphLimits }> =
     async (request, reply) =>
       replyWithWrite(request, reply, async (db) => ({
         status: 200,
-        body: await certificates.confirmCertificate(db, organizationOf(request.principal), request.params.id, request.body),
+        body: await certificates.confirmCertificate(db, organizationOf(request.actor), request.params.id, request.body),
       })),
   );
 
@@ -229,7 +231,7 @@ export const qualityRoutes: FastifyPluginAsyncTypebox<{ limits: GraphLimits }> =
   app.get(
     '/v1/certificates/:id',
     {
-      config: { auth: 'any' },
+      config: { auth: 'any', fieldPaths: { certificateId: 'params/id' } },
       schema: {
         tags: ['certificates'],
         summary: 'One certificate',
@@ -244,6 +246,7 @@ export const qualityRoutes: FastifyPluginAsyncTypebox<{ limits: GraphLimits }> =
   app.get(
     '/v1/gi-products',
     {
+      config: { auth: 'public' },
       schema: {
         tags: ['certificates'],
         summary: 'Geographical-indication products and their protected regions (configurable data)',
@@ -256,6 +259,7 @@ export const qualityRoutes: FastifyPluginAsyncTypebox<{ limits: GraphLimits }> =
   app.get(
     '/v1/gi-products/:code',
     {
+      config: { auth: 'public' },
       schema: {
         tags: ['certificates'],
         summary: 'One GI product',

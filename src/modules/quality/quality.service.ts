@@ -3,11 +3,11 @@ import { pgConstraintName, pgErrorCode, UNIQUE_VIOLATION } from '../../lib/db-er
 import { ConflictError, ForbiddenError, NotFoundError, RuleViolationError, ValidationError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { formatOffsetTime, parseEventTime, parseOffsetTime, type OffsetTime } from '../../lib/time.js';
-import type { Principal } from '../../plugins/auth.js';
-import { appendEvent } from '../events/events.repository.js';
+import type { Actor } from '../../access/actor.js';
+import { authorizeLot, requireWriter } from '../../access/policy.js';
+import { recordEvent } from '../../events/index.js';
 import * as lotsRepo from '../lots/lots.repository.js';
 import { assertHolder, assertNotBeforeProduction, assertNotInTransit } from '../lots/lots.rules.js';
-import { readableLotRow } from '../lots/lots.service.js';
 import { findOrganizationById } from '../organizations/organizations.repository.js';
 import { findRegions } from '../regions/regions.service.js';
 import { originShares, requireProvenanceReader, type GraphLimits } from '../provenance/provenance.service.js';
@@ -16,37 +16,35 @@ import * as repo from './quality.repository.js';
 import { judgeReport, localDate, normalizeDecimal, parseDecimal, UNIT_FACTORS, type ParsedResult } from './quality.rules.js';
 import type { GiClaimInput, GiClaimView, GiProductView, LabGrantInput, LabReportView, LabResultInput, SetGiRegionsInput } from './quality.schemas.js';
 
-type OrgPrincipal = Extract<Principal, { kind: 'organization' }>;
-
 /** POST /v1/lots/{id}/lab-grants: the holder lets a lab organisation submit results for the lot. */
-export async function grantLab(db: Database, principal: OrgPrincipal, lotId: string, input: LabGrantInput) {
-  const row = await readableLotRow(db, principal, lotId);
-  if (row.lot.holderId !== principal.organizationId) throw new ForbiddenError('Only the holder of the lot authorises labs for it.');
+export async function grantLab(db: Database, actor: Actor, lotId: string, input: LabGrantInput) {
+  const writer = requireWriter(actor);
+  const lot = await authorizeLot(db, actor, lotId, 'record');
+  if (lot.holderId !== writer.organizationId) throw new ForbiddenError('Only the holder of the lot authorises labs for it.');
   // The sender stays holder until receipt: a grant given in transit would let its lab hold the receiver's lot.
-  assertNotInTransit(row.lot, 'params/id');
+  assertNotInTransit(lot, 'lotId');
   const lab = await findOrganizationById(db, input.labOrganizationId);
-  if (!lab) throw ValidationError.field('body/labOrganizationId', `${input.labOrganizationId} is not a known organisation`);
+  if (!lab) throw ValidationError.field('labOrganizationId', `${input.labOrganizationId} is not a known organisation`);
   if (!lab.kinds.includes('lab')) {
     throw new RuleViolationError('not-a-lab', `${lab.name} is not a testing lab (organisation kind lab).`, [
-      { path: 'body/labOrganizationId', message: 'not an organisation of kind lab' },
+      { path: 'labOrganizationId', message: 'not an organisation of kind lab' },
     ]);
   }
-  if (await repo.findGrant(db, lotId, lab.id, principal.organizationId)) throw new ConflictError(`${lab.name} is already authorised for lot ${lotId}.`);
+  if (await repo.findGrant(db, lotId, lab.id, writer.organizationId)) throw new ConflictError(`${lab.name} is already authorised for lot ${lotId}.`);
   try {
     const grant = await db.transaction(async (tx) => {
-      const event = await appendEvent(tx, {
+      const event = await recordEvent(tx, actor, {
         type: 'lab_granted',
-        organizationId: principal.organizationId,
         occurredAt: parseOffsetTime(new Date().toISOString()),
         data: { labOrganizationId: lab.id, labName: lab.name },
         lots: [{ lotId, role: 'subject' }],
       });
-      return repo.insertGrant(tx, { lotId, labOrganizationId: lab.id, grantedBy: principal.organizationId, eventId: event.id });
+      return repo.insertGrant(tx, { lotId, labOrganizationId: lab.id, grantedBy: writer.organizationId, eventId: event.id });
     });
     return {
       lotId,
       labOrganization: { id: lab.id, name: lab.name },
-      grantedBy: { id: principal.organizationId, name: principal.organizationName },
+      grantedBy: { id: writer.organizationId, name: writer.organizationName },
       eventId: grant.eventId,
       createdAt: grant.createdAt.toISOString(),
     };
@@ -56,28 +54,12 @@ export async function grantLab(db: Database, principal: OrgPrincipal, lotId: str
   }
 }
 
-/** A grant counts while the organisation that gave it holds the lot: a new holder chooses its own labs. */
-async function grantedByHolder(db: Database, lot: { id: string; holderId: string }, labOrganizationId: string): Promise<boolean> {
-  return (await repo.findGrant(db, lot.id, labOrganizationId, lot.holderId)) !== undefined;
-}
-
-/**
- * Who submits results: the holder, or a lab the current holder authorised. Anyone else who can see the lot is
- * refused (403); anyone who cannot see it is told it does not exist (404).
- */
-async function requireSubmitter(db: Database, principal: OrgPrincipal, lotId: string) {
-  const lot = await lotsRepo.findLot(db, lotId);
-  if (lot && (lot.holderId === principal.organizationId || (await grantedByHolder(db, lot, principal.organizationId)))) return lot;
-  await readableLotRow(db, principal, lotId);
-  throw new ForbiddenError('Only the holder of the lot, or a lab it authorised (POST /v1/lots/{id}/lab-grants), submits lab results.');
-}
-
 /** Every result checked against the analyte vocabulary: an unknown analyte or unit is a 400 naming the field. */
 async function parseResults(db: Database, input: LabResultInput): Promise<ParsedResult[]> {
   const vocabulary = await repo.findAnalytes(db, [...new Set(input.results.map((r) => r.analyte))]);
   const seen = new Set<string>();
   return input.results.map((r, i) => {
-    const path = `body/results/${i}`;
+    const path = `results/${i}`;
     const analyte = vocabulary.get(r.analyte);
     if (!analyte) throw ValidationError.field(`${path}/analyte`, `${r.analyte} is not in the analyte vocabulary (GET /v1/analytes)`);
     if (seen.has(r.analyte)) throw ValidationError.field(`${path}/analyte`, `${r.analyte} is reported twice`);
@@ -98,21 +80,23 @@ async function parseResults(db: Database, input: LabResultInput): Promise<Parsed
  * the same transaction, with a status_changed event naming the report; releasing it is an explicit
  * POST /v1/lots/{id}/status {status: active}.
  */
-export async function submitLabResults(db: Database, principal: OrgPrincipal, lotId: string, input: LabResultInput): Promise<LabReportView> {
-  const lot = await requireSubmitter(db, principal, lotId);
+export async function submitLabResults(db: Database, actor: Actor, lotId: string, input: LabResultInput): Promise<LabReportView> {
+  // Who submits: the holder, or a lab the current holder authorised (a new holder chooses its own labs).
+  const writer = requireWriter(actor);
+  const lot = await authorizeLot(db, actor, lotId, 'submit-lab-results');
   // Nobody reports on a travelling lot (a failing report would put it on hold in the receiver's hands); checked
   // again under the row lock below.
-  assertNotInTransit(lot, 'params/id');
+  assertNotInTransit(lot, 'lotId');
   const results = await parseResults(db, input);
-  const sampledAt = parseEventTime(input.sampledAt, 'body/sampledAt');
-  const testedAt = parseEventTime(input.testedAt, 'body/testedAt');
-  assertNotBeforeProduction(lot, sampledAt.at, 'body/sampledAt');
+  const sampledAt = parseEventTime(input.sampledAt, 'sampledAt');
+  const testedAt = parseEventTime(input.testedAt, 'testedAt');
+  assertNotBeforeProduction(lot, sampledAt.at, 'sampledAt');
   if (testedAt.at.getTime() < sampledAt.at.getTime()) {
-    throw new RuleViolationError('chronology', 'A sample is tested after it was taken.', [{ path: 'body/testedAt', message: 'before sampledAt' }]);
+    throw new RuleViolationError('chronology', 'A sample is tested after it was taken.', [{ path: 'testedAt', message: 'before sampledAt' }]);
   }
   const edition = input.edition ?? (await repo.newestEdition(db)) ?? null;
   if (input.edition !== undefined && !(await repo.editionExists(db, input.edition))) {
-    throw ValidationError.field('body/edition', `edition ${input.edition} of the pharmacopoeia is not loaded`);
+    throw ValidationError.field('edition', `edition ${input.edition} of the pharmacopoeia is not loaded`);
   }
   const form = typeof lot.attributes === 'object' && lot.attributes !== null ? (lot.attributes as Record<string, unknown>).form : undefined;
   const monograph = await repo.monographForLot(db, { speciesCode: lot.speciesCode, stage: lot.stage, form: typeof form === 'string' ? form : null });
@@ -124,12 +108,31 @@ export async function submitLabResults(db: Database, principal: OrgPrincipal, lo
   try {
     const written = await db.transaction(async (tx) => {
       const locked = (await lotsRepo.lockLots(tx, [lotId])).get(lotId)!;
-      assertNotInTransit(locked, 'params/id');
-      const event = await appendEvent(tx, {
+      assertNotInTransit(locked, 'lotId');
+      const event = await recordEvent(tx, actor, {
         type: 'lab_result',
-        organizationId: principal.organizationId,
         occurredAt: testedAt,
-        data: { reportId, reportNumber: input.reportNumber, verdict: judged.verdict, edition, monograph: monograph?.code ?? null, missing: judged.missing },
+        // The whole report, items and their verdicts included: the event alone says what the lab found.
+        data: {
+          reportId,
+          reportNumber: input.reportNumber,
+          sampledAt: formatOffsetTime(sampledAt.at, sampledAt.offsetMinutes),
+          verdict: judged.verdict,
+          edition,
+          monograph: monograph?.code ?? null,
+          missing: judged.missing,
+          items: input.results.map((r, i) => ({
+            analyte: r.analyte,
+            value: results[i]!.valueText,
+            unit: r.unit,
+            basis: results[i]!.basis,
+            method: r.method ?? null,
+            loq: r.loq === undefined ? null : normalizeDecimal(String(r.loq)),
+            verdict: judged.items[i]!.verdict,
+            limitId: judged.items[i]!.limit?.id ?? null,
+            comparedValue: judged.items[i]!.compared?.value ?? null,
+          })),
+        },
         lots: [{ lotId, role: 'subject' }],
       });
       await repo.insertReport(
@@ -138,7 +141,7 @@ export async function submitLabResults(db: Database, principal: OrgPrincipal, lo
           id: reportId,
           lotId,
           reportNumber: input.reportNumber,
-          submittedBy: principal.organizationId,
+          submittedBy: writer.organizationId,
           sampledAt: sampledAt.at,
           sampledAtOffset: sampledAt.offsetMinutes,
           testedAt: testedAt.at,
@@ -170,9 +173,8 @@ export async function submitLabResults(db: Database, principal: OrgPrincipal, lo
           .filter(({ item }) => item.verdict === 'fail')
           .map(({ r, item }) => `${r.analyte} ${item.compared!.value} ${item.limit!.unit} (${item.limit!.comparator === 'gte' ? '≥' : '≤'} ${normalizeDecimal(item.limit!.value)})`);
         await lotsRepo.setStatus(tx, [lotId], 'hold');
-        const held = await appendEvent(tx, {
+        const held = await recordEvent(tx, actor, {
           type: 'status_changed',
-          organizationId: principal.organizationId,
           occurredAt: testedAt,
           data: { from: 'active', to: 'hold', reason: `Lab report ${input.reportNumber} (${reportId}) failed: ${failed.join('; ')}`, labReportId: reportId },
           lots: [{ lotId, role: 'subject' }],
@@ -186,7 +188,7 @@ export async function submitLabResults(db: Database, principal: OrgPrincipal, lo
       id: reportId,
       lotId,
       reportNumber: input.reportNumber,
-      submittedBy: { id: principal.organizationId, name: principal.organizationName },
+      submittedBy: { id: writer.organizationId, name: writer.organizationName },
       sampledAt: formatOffsetTime(sampledAt.at, sampledAt.offsetMinutes),
       testedAt: formatOffsetTime(testedAt.at, testedAt.offsetMinutes),
       edition,
@@ -233,10 +235,8 @@ function limitView(l: repo.LimitRow) {
 }
 
 /** GET /v1/lots/{id}/lab-results: readers of the lot's provenance and the labs authorised for it. */
-export async function listLabResults(db: Database, principal: Principal, lotId: string, limits: GraphLimits): Promise<{ items: LabReportView[] }> {
-  const lot = await lotsRepo.findLot(db, lotId);
-  const granted = lot && principal.kind === 'organization' && (await grantedByHolder(db, lot, principal.organizationId));
-  if (!granted) await requireProvenanceReader(db, principal, lotId, limits);
+export async function listLabResults(db: Database, actor: Actor, lotId: string, limits: GraphLimits): Promise<{ items: LabReportView[] }> {
+  await authorizeLot(db, actor, lotId, 'read-lab-results', { lineageLimit: limits.maxNodes });
   const rows = await repo.reportsOfLot(db, lotId);
   const items = await repo.itemsOfReports(db, rows.map((r) => r.report.id));
   const limitRows = await repo.findLimits(db, [...new Set(items.flatMap((i) => (i.limitId ? [i.limitId] : [])))]);
@@ -321,7 +321,7 @@ export async function setGiRegions(db: Database, code: string, input: SetGiRegio
   if (!gi) throw new NotFoundError(`No GI product ${code}.`);
   const known = await findRegions(db, input.regionCodes);
   const unknown = input.regionCodes.findIndex((c) => !known.has(c));
-  if (unknown >= 0) throw ValidationError.field(`body/regionCodes/${unknown}`, `${input.regionCodes[unknown]} is not a GB/T 2260 region code`);
+  if (unknown >= 0) throw ValidationError.field(`regionCodes/${unknown}`, `${input.regionCodes[unknown]} is not a GB/T 2260 region code`);
   await db.transaction((tx) => repo.replaceGiRegions(tx, code, input.regionCodes, input.verified, input.source));
   return getGiProduct(db, code);
 }
@@ -399,33 +399,38 @@ export async function upstreamGraph(db: Database, lotId: string, limits: GraphLi
 }
 
 /** POST /v1/lots/{id}/gi-claims: the holder claims a GI for the lot; refused with a 422 naming the broken rule. */
-export async function claimGi(db: Database, principal: OrgPrincipal, lotId: string, input: GiClaimInput, limits: GraphLimits): Promise<GiClaimView> {
-  const row = await readableLotRow(db, principal, lotId);
-  assertHolder(row.lot, principal.organizationId, 'params/id');
+export async function claimGi(db: Database, actor: Actor, lotId: string, input: GiClaimInput, limits: GraphLimits): Promise<GiClaimView> {
+  const writer = requireWriter(actor);
+  const lot = await authorizeLot(db, actor, lotId, 'record');
+  assertHolder(lot, writer.organizationId, 'lotId');
   const gi = await repo.findGiProduct(db, input.giCode);
-  if (!gi) throw ValidationError.field('body/giCode', `${input.giCode} is not a GI product (GET /v1/gi-products)`);
-  const claimedAt = parseEventTime(input.claimedAt ?? new Date().toISOString(), 'body/claimedAt');
-  assertNotBeforeProduction(row.lot, claimedAt.at, 'body/claimedAt');
+  if (!gi) throw ValidationError.field('giCode', `${input.giCode} is not a GI product (GET /v1/gi-products)`);
+  const claimedAt = parseEventTime(input.claimedAt ?? new Date().toISOString(), 'claimedAt');
+  assertNotBeforeProduction(lot, claimedAt.at, 'claimedAt');
   if (await repo.findGiClaim(db, lotId, gi.code)) throw new ConflictError(`Lot ${lotId} already claims ${gi.nameZh}.`);
   const graph = await upstreamGraph(db, lotId, limits);
-  const { problems, authorisation } = await evaluateGiClaim(db, row.lot, gi, claimedAt, graph);
+  const { problems, authorisation } = await evaluateGiClaim(db, lot, gi, claimedAt, graph);
   const first = problems[0];
   if (first) {
-    throw new RuleViolationError(first.rule, first.detail, [{ path: first.rule === 'gi-species' || first.rule === 'gi-region' ? 'params/id' : 'body/giCode', message: first.rule }]);
+    throw new RuleViolationError(first.rule, first.detail, [{ path: first.rule === 'gi-species' || first.rule === 'gi-region' ? 'lotId' : 'giCode', message: first.rule }]);
   }
   try {
     const eventId = await db.transaction(async (tx) => {
-      const event = await appendEvent(tx, {
+      const event = await recordEvent(tx, actor, {
         type: 'gi_claimed',
-        organizationId: principal.organizationId,
         occurredAt: claimedAt,
-        data: { giCode: gi.code, giName: gi.nameZh, certificateId: authorisation!.id },
+        data: {
+          giCode: gi.code,
+          giName: gi.nameZh,
+          certificateId: authorisation!.id,
+          certificate: { authority: authorisation!.authority, number: authorisation!.number, assertion: authorisation!.assertion },
+        },
         lots: [{ lotId, role: 'subject' }],
       });
       await repo.insertGiClaim(tx, {
         lotId,
         giCode: gi.code,
-        organizationId: principal.organizationId,
+        organizationId: writer.organizationId,
         certificateId: authorisation!.id,
         claimedAt: claimedAt.at,
         claimedAtOffset: claimedAt.offsetMinutes,
@@ -436,7 +441,7 @@ export async function claimGi(db: Database, principal: OrgPrincipal, lotId: stri
     return {
       lotId,
       gi: { code: gi.code, nameZh: gi.nameZh },
-      organizationId: principal.organizationId,
+      organizationId: writer.organizationId,
       certificateId: authorisation!.id,
       claimedAt: formatOffsetTime(claimedAt.at, claimedAt.offsetMinutes),
       eventId,
@@ -447,8 +452,8 @@ export async function claimGi(db: Database, principal: OrgPrincipal, lotId: stri
   }
 }
 
-export async function listGiClaims(db: Database, principal: Principal, lotId: string, limits: GraphLimits) {
-  await requireProvenanceReader(db, principal, lotId, limits);
+export async function listGiClaims(db: Database, actor: Actor, lotId: string, limits: GraphLimits) {
+  await requireProvenanceReader(db, actor, lotId, limits);
   const claims = await repo.giClaimsOfLot(db, lotId);
   const names = new Map((await repo.listGiProducts(db)).map((g) => [g.code, g.nameZh]));
   return {

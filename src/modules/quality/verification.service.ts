@@ -1,5 +1,5 @@
 import type { Database } from '../../db/client.js';
-import type { Principal } from '../../plugins/auth.js';
+import type { Actor } from '../../access/actor.js';
 import { originShares, requireProvenanceReader, type GraphLimits } from '../provenance/provenance.service.js';
 import type { GraphEdge, GraphNode } from '../provenance/provenance.repository.js';
 import * as repo from './quality.repository.js';
@@ -22,8 +22,8 @@ const check = (name: string, failures: string[], pass: string, fail: (n: number)
  * GET /v1/lots/{id}/verification: what a manufacturer checks before accepting an input lot, over its whole
  * upstream graph (one graph query, the same as provenance), each check with a verdict and the lots it failed on.
  */
-export async function verifyLot(db: Database, principal: Principal, lotId: string, limits: GraphLimits): Promise<VerificationView> {
-  const lot = await requireProvenanceReader(db, principal, lotId, limits);
+export async function verifyLot(db: Database, actor: Actor, lotId: string, limits: GraphLimits): Promise<VerificationView> {
+  const lot = await requireProvenanceReader(db, actor, lotId, limits);
   const graph = await upstreamGraph(db, lotId, limits);
   const nodes = new Map(graph.nodes.map((n) => [n.id, n]));
   const parentEdges = new Map<string, GraphEdge[]>();

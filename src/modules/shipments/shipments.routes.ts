@@ -24,7 +24,7 @@ export const shipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) =>
       replyWithWrite(request, reply, async (db) => {
-        const shipment = await shipments.createShipment(db, organizationOf(request.principal), request.body);
+        const shipment = await shipments.createShipment(db, organizationOf(request.actor), request.body);
         return { status: 201, location: `/v1/shipments/${shipment.id}`, body: shipment };
       }),
   );
@@ -32,7 +32,7 @@ export const shipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/v1/shipments/:id/receive',
     {
-      config: { auth: 'organization' },
+      config: { auth: 'organization', fieldPaths: { shipmentId: 'params/id' } },
       preValidation: emptyBodyAsEmptyObject,
       schema: {
         tags,
@@ -47,14 +47,14 @@ export const shipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) =>
       replyWithWrite(request, reply, async (db) => ({
         status: 200,
-        body: await shipments.receiveShipment(db, organizationOf(request.principal), request.params.id, request.body),
+        body: await shipments.receiveShipment(db, organizationOf(request.actor), request.params.id, request.body),
       })),
   );
 
   app.post(
     '/v1/shipments/:id/refuse',
     {
-      config: { auth: 'organization' },
+      config: { auth: 'organization', fieldPaths: { shipmentId: 'params/id' } },
       schema: {
         tags,
         summary: 'Refuse a shipment: its lots return to the sender',
@@ -68,7 +68,7 @@ export const shipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) =>
       replyWithWrite(request, reply, async (db) => ({
         status: 200,
-        body: await shipments.refuseShipment(db, organizationOf(request.principal), request.params.id, request.body),
+        body: await shipments.refuseShipment(db, organizationOf(request.actor), request.params.id, request.body),
       })),
   );
 
@@ -84,13 +84,13 @@ export const shipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: page(ref(Shipment)), ...problemResponses(400, 401) },
       },
     },
-    async (request) => shipments.listShipments(app.database.db, request.principal!, request.query),
+    async (request) => shipments.listShipments(app.database.db, request.actor!, request.query),
   );
 
   app.get(
     '/v1/shipments/:id',
     {
-      config: { auth: 'any' },
+      config: { auth: 'any', fieldPaths: { shipmentId: 'params/id' } },
       schema: {
         tags,
         summary: 'Read a shipment (sender, receiver, regulators)',
@@ -99,6 +99,6 @@ export const shipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ref(Shipment), ...problemResponses(401, 404) },
       },
     },
-    async (request) => shipments.getShipment(app.database.db, request.principal!, request.params.id),
+    async (request) => shipments.getShipment(app.database.db, request.actor!, request.params.id),
   );
 };

@@ -4,17 +4,16 @@ import { newId } from '../../lib/ids.js';
 import { decodeCursor, toPage } from '../../lib/pagination.js';
 import { convert, milliToDecimal, parseQuantity, quantityView, toMilli, type Quantity } from '../../lib/quantity.js';
 import { formatOffsetTime, parseEventTime } from '../../lib/time.js';
-import type { Principal } from '../../plugins/auth.js';
-import { appendEvent } from '../events/events.repository.js';
+import { readsEverything, type Actor, type OrganizationActor } from '../../access/actor.js';
+import { isShipmentParty, mayReadShipment, requireWriter } from '../../access/policy.js';
+import { recordEvent } from '../../events/index.js';
 import * as lotsRepo from '../lots/lots.repository.js';
 import { assertNotBeforeProduction } from '../lots/lots.rules.js';
-import { isRegulator, requireOwnSite } from '../lots/lots.service.js';
+import { requireOwnSite } from '../lots/lots.service.js';
 import { findOrganizationById } from '../organizations/organizations.repository.js';
 import { assertEnough, lockUsableLots } from '../transformations/transformations.service.js';
 import * as repo from './shipments.repository.js';
 import type { CreateShipmentInput, ReceiveShipmentInput, RefuseShipmentInput, ShipmentListInput, ShipmentView } from './shipments.schemas.js';
-
-type OrgPrincipal = Extract<Principal, { kind: 'organization' }>;
 
 /** A free lot number for a split-off child: the parent's number with the next free suffix. */
 async function childLotNumber(db: Database, producerId: string, parent: lotsRepo.LotRow): Promise<string> {
@@ -33,20 +32,20 @@ async function childLotNumber(db: Database, producerId: string, parent: lotsRepo
  * with an edge and a split event) is marked in transit; nobody can use it until the receiver receives or
  * refuses the shipment.
  */
-export async function createShipment(db: Database, principal: OrgPrincipal, input: CreateShipmentInput): Promise<ShipmentView> {
-  const me = principal.organizationId;
+export async function createShipment(db: Database, actor: Actor, input: CreateShipmentInput): Promise<ShipmentView> {
+  const me = requireWriter(actor).organizationId;
   if (input.toOrganizationId === me) {
     throw new RuleViolationError('ship-to-self', 'A shipment goes to another organisation.', [
-      { path: 'body/toOrganizationId', message: 'is your own organisation' },
+      { path: 'toOrganizationId', message: 'is your own organisation' },
     ]);
   }
   if (!(await findOrganizationById(db, input.toOrganizationId))) {
-    throw ValidationError.field('body/toOrganizationId', `${input.toOrganizationId} is not a known organisation`);
+    throw ValidationError.field('toOrganizationId', `${input.toOrganizationId} is not a known organisation`);
   }
-  const shippedAt = parseEventTime(input.shippedAt, 'body/shippedAt');
+  const shippedAt = parseEventTime(input.shippedAt, 'shippedAt');
   const seen = new Set<string>();
   const lines = input.lines.map((l, n) => {
-    const path = `body/lines/${n}`;
+    const path = `lines/${n}`;
     if (seen.has(l.lotId)) throw ValidationError.field(`${path}/lotId`, 'names a lot already on another line');
     seen.add(l.lotId);
     return { lotId: l.lotId, quantity: l.quantity ? parseQuantity(l.quantity, `${path}/quantity`) : undefined, path };
@@ -54,12 +53,12 @@ export async function createShipment(db: Database, principal: OrgPrincipal, inpu
 
   const shipmentId = newId('shp');
   await db.transaction(async (tx) => {
-    const locked = await lockUsableLots(tx, me, lines.map((l) => ({ lotId: l.lotId, path: `${l.path}/lotId` })));
+    const locked = await lockUsableLots(tx, actor, lines.map((l) => ({ lotId: l.lotId, path: `${l.path}/lotId` })));
     const shipmentLines: { lotId: string; sourceLotId: string; quantity: string; unit: string }[] = [];
 
     for (const line of lines) {
       const lot = locked.get(line.lotId)!;
-      assertNotBeforeProduction(lot, shippedAt.at, 'body/shippedAt');
+      assertNotBeforeProduction(lot, shippedAt.at, 'shippedAt');
       const remaining = toMilli(lot.remaining);
       const draw = line.quantity ? convert(line.quantity, lot.unit as Quantity['unit'], `${line.path}/quantity`) : remaining;
       if (draw === 0n) {
@@ -101,10 +100,9 @@ export async function createShipment(db: Database, principal: OrgPrincipal, inpu
           parentUnits: [lot.unit],
         },
       ]);
-      await appendEvent(tx, {
+      await recordEvent(tx, actor, {
         id: splitEventId,
         type: 'split',
-        organizationId: me,
         occurredAt: shippedAt,
         data: { reason: 'partial shipment', shipmentId, quantity: quantityView(draw, lot.unit), from: lot.id, to: childId },
         lots: [
@@ -118,9 +116,8 @@ export async function createShipment(db: Database, principal: OrgPrincipal, inpu
     }
 
     const travelling = shipmentLines.map((l) => l.lotId);
-    const dispatch = await appendEvent(tx, {
+    const dispatch = await recordEvent(tx, actor, {
       type: 'shipment_dispatched',
-      organizationId: me,
       occurredAt: shippedAt,
       data: {
         shipmentId,
@@ -145,15 +142,13 @@ export async function createShipment(db: Database, principal: OrgPrincipal, inpu
     );
     await lotsRepo.setShipment(tx, travelling, shipmentId);
   });
-  return getShipment(db, principal, shipmentId);
+  return getShipment(db, actor, shipmentId);
 }
 
-async function lockOpenShipmentForReceiver(db: Database, principal: OrgPrincipal, id: string) {
+async function lockOpenShipmentForReceiver(db: Database, actor: OrganizationActor, id: string) {
   const shipment = await repo.lockShipment(db, id);
-  if (!shipment || (shipment.toOrganizationId !== principal.organizationId && shipment.fromOrganizationId !== principal.organizationId)) {
-    throw new NotFoundError(`No shipment ${id}.`);
-  }
-  if (shipment.toOrganizationId !== principal.organizationId) {
+  if (!shipment || !isShipmentParty(actor, shipment)) throw new NotFoundError(`No shipment ${id}.`);
+  if (shipment.toOrganizationId !== actor.organizationId) {
     throw new ForbiddenError('Only the receiving organisation receives or refuses a shipment.');
   }
   if (shipment.status !== 'in_transit') {
@@ -164,16 +159,15 @@ async function lockOpenShipmentForReceiver(db: Database, principal: OrgPrincipal
 }
 
 /** POST /v1/shipments/{id}/receive: custody passes to the receiver. */
-export async function receiveShipment(db: Database, principal: OrgPrincipal, id: string, input: ReceiveShipmentInput): Promise<ShipmentView> {
-  const me = principal.organizationId;
-  const receivedAt = parseEventTime(input.receivedAt ?? new Date().toISOString(), 'body/receivedAt');
-  if (input.siteId) await requireOwnSite(db, me, input.siteId, 'body/siteId');
+export async function receiveShipment(db: Database, actor: Actor, id: string, input: ReceiveShipmentInput): Promise<ShipmentView> {
+  const me = requireWriter(actor).organizationId;
+  const receivedAt = parseEventTime(input.receivedAt ?? new Date().toISOString(), 'receivedAt');
+  if (input.siteId) await requireOwnSite(db, me, input.siteId, 'siteId');
   await db.transaction(async (tx) => {
-    const { lotIds } = await lockOpenShipmentForReceiver(tx, principal, id);
+    const { lotIds } = await lockOpenShipmentForReceiver(tx, requireWriter(actor), id);
     await lotsRepo.lockLots(tx, lotIds);
-    const event = await appendEvent(tx, {
+    const event = await recordEvent(tx, actor, {
       type: 'shipment_received',
-      organizationId: me,
       occurredAt: receivedAt,
       data: { shipmentId: id, ...(input.siteId ? { siteId: input.siteId } : {}) },
       lots: lotIds.map((lotId) => ({ lotId, role: 'received' as const })),
@@ -181,18 +175,17 @@ export async function receiveShipment(db: Database, principal: OrgPrincipal, id:
     await lotsRepo.setHolder(tx, lotIds, me, input.siteId);
     await repo.closeShipment(tx, id, 'received', receivedAt.at, receivedAt.offsetMinutes, event.id);
   });
-  return getShipment(db, principal, id);
+  return getShipment(db, actor, id);
 }
 
 /** POST /v1/shipments/{id}/refuse: the receiver declines; the lots return to the sender's custody. */
-export async function refuseShipment(db: Database, principal: OrgPrincipal, id: string, input: RefuseShipmentInput): Promise<ShipmentView> {
-  const refusedAt = parseEventTime(input.refusedAt ?? new Date().toISOString(), 'body/refusedAt');
+export async function refuseShipment(db: Database, actor: Actor, id: string, input: RefuseShipmentInput): Promise<ShipmentView> {
+  const refusedAt = parseEventTime(input.refusedAt ?? new Date().toISOString(), 'refusedAt');
   await db.transaction(async (tx) => {
-    const { lotIds } = await lockOpenShipmentForReceiver(tx, principal, id);
+    const { lotIds } = await lockOpenShipmentForReceiver(tx, requireWriter(actor), id);
     await lotsRepo.lockLots(tx, lotIds);
-    const event = await appendEvent(tx, {
+    const event = await recordEvent(tx, actor, {
       type: 'shipment_refused',
-      organizationId: principal.organizationId,
       occurredAt: refusedAt,
       data: { shipmentId: id, reason: input.reason },
       lots: lotIds.map((lotId) => ({ lotId, role: 'returned' as const })),
@@ -200,23 +193,21 @@ export async function refuseShipment(db: Database, principal: OrgPrincipal, id: 
     await lotsRepo.setShipment(tx, lotIds, null);
     await repo.closeShipment(tx, id, 'refused', refusedAt.at, refusedAt.offsetMinutes, event.id);
   });
-  return getShipment(db, principal, id);
+  return getShipment(db, actor, id);
 }
 
-export async function getShipment(db: Database, principal: Principal, id: string): Promise<ShipmentView> {
+export async function getShipment(db: Database, actor: Actor, id: string): Promise<ShipmentView> {
   const [row] = await repo.shipmentsWithNames(db, repo.shipmentConditions({ id }), 1);
-  const party =
-    row && (isRegulator(principal) || (principal.kind === 'organization' && [row.shipment.fromOrganizationId, row.shipment.toOrganizationId].includes(principal.organizationId)));
-  if (!row || !party) throw new NotFoundError(`No shipment ${id}.`);
+  if (!row || !mayReadShipment(actor, row.shipment)) throw new NotFoundError(`No shipment ${id}.`);
   return (await toViews(db, [row]))[0]!;
 }
 
-export async function listShipments(db: Database, principal: Principal, query: ShipmentListInput) {
+export async function listShipments(db: Database, actor: Actor, query: ShipmentListInput) {
   const limit = query.limit ?? 50;
   const rows = await repo.shipmentsWithNames(
     db,
     repo.shipmentConditions({
-      party: isRegulator(principal) ? undefined : (principal as OrgPrincipal).organizationId,
+      party: readsEverything(actor) || actor.kind !== 'organization' ? undefined : actor.organizationId,
       direction: query.direction,
       status: query.status,
       after: decodeCursor(query.cursor),

@@ -23,7 +23,7 @@ export const siteRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) =>
       replyWithWrite(request, reply, async (db) => {
-        const site = await sites.createSite(db, organizationOf(request.principal).organizationId, request.body);
+        const site = await sites.createSite(db, organizationOf(request.actor), request.body);
         return { status: 201, location: `/v1/sites/${site.id}`, body: site };
       }),
   );
@@ -40,7 +40,7 @@ export const siteRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: page(ref(Site)), ...problemResponses(400, 401, 403) },
       },
     },
-    async (request) => sites.listSites(app.database.db, request.principal!, request.query),
+    async (request) => sites.listSites(app.database.db, request.actor!, request.query),
   );
 
   app.get(
@@ -55,6 +55,6 @@ export const siteRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ref(Site), ...problemResponses(401, 404) },
       },
     },
-    async (request) => sites.getSite(app.database.db, request.principal!, request.params.id),
+    async (request) => sites.getSite(app.database.db, request.actor!, request.params.id),
   );
 };

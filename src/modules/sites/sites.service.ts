@@ -3,29 +3,31 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type Fie
 import { newId } from '../../lib/ids.js';
 import { validateGln, validateLatitude, validateLongitude } from '../../lib/identifiers.js';
 import { decodeCursor, toPage } from '../../lib/pagination.js';
-import type { Principal } from '../../plugins/auth.js';
+import { readsEverything, type Actor } from '../../access/actor.js';
+import { mayListFor, mayReadSite, requireWriter } from '../../access/policy.js';
 import { findRegions, requireRegion } from '../regions/regions.service.js';
 import * as repo from './sites.repository.js';
 import type { CreateSiteInput, SiteListInput, SiteView } from './sites.schemas.js';
 
 const AREA_PATTERN = /^\d+(\.\d{1,3})?$/;
 
-export async function createSite(db: Database, organizationId: string, input: CreateSiteInput): Promise<SiteView> {
+export async function createSite(db: Database, actor: Actor, input: CreateSiteInput): Promise<SiteView> {
+  const organizationId = requireWriter(actor).organizationId;
   const errors: FieldError[] = [];
   if (input.location) {
     const latProblem = validateLatitude(input.location.lat);
-    if (latProblem) errors.push({ path: 'body/location/lat', message: latProblem });
+    if (latProblem) errors.push({ path: 'location/lat', message: latProblem });
     const lonProblem = validateLongitude(input.location.lon);
-    if (lonProblem) errors.push({ path: 'body/location/lon', message: lonProblem });
+    if (lonProblem) errors.push({ path: 'location/lon', message: lonProblem });
   }
   // numeric(14,3) would round a fourth decimal away; refuse rather than alter what was sent.
   if (input.areaMu !== undefined && !AREA_PATTERN.test(String(input.areaMu))) {
-    errors.push({ path: 'body/areaMu', message: 'must be a positive number with at most 3 decimals' });
+    errors.push({ path: 'areaMu', message: 'must be a positive number with at most 3 decimals' });
   }
   const glnProblem = input.gln !== undefined ? validateGln(input.gln) : undefined;
-  if (glnProblem) errors.push({ path: 'body/gln', message: glnProblem });
+  if (glnProblem) errors.push({ path: 'gln', message: glnProblem });
   if (errors.length > 0) throw new ValidationError(errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors);
-  const region = await requireRegion(db, input.regionCode, 'body/regionCode');
+  const region = await requireRegion(db, input.regionCode, 'regionCode');
 
   return db.transaction(async (tx) => {
     if (input.gln !== undefined && (await repo.findSiteByGln(tx, input.gln))) {
@@ -46,28 +48,18 @@ export async function createSite(db: Database, organizationId: string, input: Cr
   });
 }
 
-/** Admin and regulators read every site; an organisation reads its own. Others get 404, not 403. */
-function canReadAll(principal: Principal): boolean {
-  return principal.kind === 'admin' || principal.organizationKinds.includes('regulator');
-}
-
-export async function getSite(db: Database, principal: Principal, id: string): Promise<SiteView> {
+/** Admin and regulators read every site; an organisation reads its own (access/policy.ts). Others get 404, not 403. */
+export async function getSite(db: Database, actor: Actor, id: string): Promise<SiteView> {
   const row = await repo.findSiteById(db, id);
-  if (!row || (!canReadAll(principal) && principal.kind === 'organization' && row.organizationId !== principal.organizationId)) {
-    throw new NotFoundError(`No site ${id}.`);
-  }
+  if (!row || !mayReadSite(actor, row)) throw new NotFoundError(`No site ${id}.`);
   const regions = await findRegions(db, [row.regionCode]);
   return toView(row, regions.get(row.regionCode)?.fullName ?? row.regionCode);
 }
 
-export async function listSites(db: Database, principal: Principal, query: SiteListInput) {
-  let organizationId = query.organizationId;
-  if (!canReadAll(principal) && principal.kind === 'organization') {
-    if (organizationId !== undefined && organizationId !== principal.organizationId) {
-      throw new ForbiddenError("Only regulators and the admin list other organisations' sites.");
-    }
-    organizationId = principal.organizationId;
-  }
+export async function listSites(db: Database, actor: Actor, query: SiteListInput) {
+  if (!mayListFor(actor, query.organizationId)) throw new ForbiddenError("Only regulators and the admin list other organisations' sites.");
+  // Without a filter an organisation lists its own; regulators and the admin list all.
+  const organizationId = query.organizationId ?? (readsEverything(actor) || actor.kind !== 'organization' ? undefined : actor.organizationId);
   const limit = query.limit ?? 50;
   const rows = await repo.listSites(db, { organizationId, kind: query.kind, after: decodeCursor(query.cursor), limit: limit + 1 });
   const regions = await findRegions(db, rows.map((r) => r.regionCode));

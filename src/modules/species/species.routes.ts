@@ -9,6 +9,7 @@ export const speciesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/v1/species',
     {
+      config: { auth: 'public' },
       schema: {
         tags,
         summary: 'The species catalogue',
@@ -25,6 +26,7 @@ export const speciesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/v1/species/:code',
     {
+      config: { auth: 'public' },
       schema: {
         tags,
         summary: 'One species of the catalogue',

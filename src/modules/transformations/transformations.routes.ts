@@ -22,7 +22,7 @@ export const transformationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) =>
       replyWithWrite(request, reply, async (db) => ({
         status: 201,
-        body: await createTransformation(db, organizationOf(request.principal), request.body),
+        body: await createTransformation(db, organizationOf(request.actor), request.body),
       })),
   );
 };

@@ -3,10 +3,9 @@ import { NotFoundError, RuleViolationError, ValidationError } from '../../lib/er
 import { newId } from '../../lib/ids.js';
 import { convert, isMass, massMilligrams, milliToDecimal, parseQuantity, quantityView, toMilli, type Quantity } from '../../lib/quantity.js';
 import { formatOffsetTime, parseEventTime } from '../../lib/time.js';
-import type { Principal } from '../../plugins/auth.js';
-import { organizationActedOnLot } from '../events/events.repository.js';
+import type { Actor } from '../../access/actor.js';
+import { mayReadLot, requireWriter } from '../../access/policy.js';
 import * as lotsRepo from '../lots/lots.repository.js';
-import { findShipment } from '../shipments/shipments.repository.js';
 import { assertHolder, assertNotBeforeProduction, assertNotInTransit, assertStageTransition, assertUsable, validateAttributes } from '../lots/lots.rules.js';
 import type { Stage } from '../lots/lots.schemas.js';
 import { lotNumberConflict, lotNumberOfRace, newLotView, normalizeGtin, requireOwnSite } from '../lots/lots.service.js';
@@ -14,33 +13,19 @@ import { findRegions } from '../regions/regions.service.js';
 import type { SiteRow } from '../sites/sites.repository.js';
 import type { CreateTransformationInput, TransformationView } from './transformations.schemas.js';
 
-type OrgPrincipal = Extract<Principal, { kind: 'organization' }>;
-
 export const MAX_EDGES_PER_TRANSFORMATION = 10_000;
 
 /**
  * A lot that the caller may not use: 404 when the caller has no business with it at all (ids reveal nothing),
  * otherwise the custody rule.
  */
-export async function lockUsableLots(
-  db: Database,
-  organizationId: string,
-  requested: { lotId: string; path: string }[],
-): Promise<Map<string, lotsRepo.LotRow>> {
+export async function lockUsableLots(db: Database, actor: Actor, requested: { lotId: string; path: string }[]): Promise<Map<string, lotsRepo.LotRow>> {
+  const organizationId = requireWriter(actor).organizationId;
   const locked = await lotsRepo.lockLots(db, requested.map((r) => r.lotId));
   for (const { lotId, path } of requested) {
     const lot = locked.get(lotId);
-    if (!lot) throw new NotFoundError(`No lot ${lotId} (${path}).`);
-    // The same organisations that may read the lot (lots.service canReadLot), the receiver of its shipment included.
-    const receiver = lot.shipmentId ? (await findShipment(db, lot.shipmentId))?.toOrganizationId : undefined;
-    if (
-      lot.holderId !== organizationId &&
-      lot.producerId !== organizationId &&
-      receiver !== organizationId &&
-      !(await organizationActedOnLot(db, organizationId, lotId))
-    ) {
-      throw new NotFoundError(`No lot ${lotId} (${path}).`);
-    }
+    // Whoever may not read the lot is told it does not exist; whoever may is told the chain rule it breaks.
+    if (!lot || (lot.holderId !== organizationId && !(await mayReadLot(db, actor, lot)))) throw new NotFoundError(`No lot ${lotId} (${path}).`);
     // In transit first: a travelling lot is usable by nobody, the sender (still its holder) and the receiver alike.
     assertNotInTransit(lot, path);
     assertHolder(lot, organizationId, path);
@@ -66,9 +51,10 @@ export function assertEnough(lot: lotsRepo.LotRow, drawMilli: bigint, path: stri
  * Inputs are locked, checked (custody, transit, status, stage order, remaining quantity, mass balance) and
  * drawn down; outputs are created with edges from every input; all in one transaction.
  */
-export async function createTransformation(db: Database, principal: OrgPrincipal, input: CreateTransformationInput): Promise<TransformationView> {
-  const me = principal.organizationId;
-  const occurredAt = parseEventTime(input.occurredAt, 'body/occurredAt');
+export async function createTransformation(db: Database, actor: Actor, input: CreateTransformationInput): Promise<TransformationView> {
+  const writer = requireWriter(actor);
+  const me = writer.organizationId;
+  const occurredAt = parseEventTime(input.occurredAt, 'occurredAt');
   // Every input gets an edge to every output; a split or merge of hundreds is fine, a cartesian blow-up is not.
   if (input.inputs.length * input.outputs.length > MAX_EDGES_PER_TRANSFORMATION) {
     throw new RuleViolationError(
@@ -79,14 +65,14 @@ export async function createTransformation(db: Database, principal: OrgPrincipal
 
   const seenLots = new Set<string>();
   const inputs = input.inputs.map((i, n) => {
-    const path = `body/inputs/${n}`;
+    const path = `inputs/${n}`;
     if (seenLots.has(i.lotId)) throw ValidationError.field(`${path}/lotId`, 'names a lot already listed as an input');
     seenLots.add(i.lotId);
     return { lotId: i.lotId, quantity: parseQuantity(i.quantity, `${path}/quantity`), path };
   });
   const seenNumbers = new Set<string>();
   const outputs = input.outputs.map((o, n) => {
-    const path = `body/outputs/${n}`;
+    const path = `outputs/${n}`;
     if (seenNumbers.has(o.lotNumber)) throw ValidationError.field(`${path}/lotNumber`, 'is used by another output of this request');
     seenNumbers.add(o.lotNumber);
     validateAttributes(o.stage, o.attributes ?? {}, `${path}/attributes`);
@@ -95,11 +81,11 @@ export async function createTransformation(db: Database, principal: OrgPrincipal
 
   try {
     const result = await db.transaction(async (tx) => {
-      const locked = await lockUsableLots(tx, me, inputs.map((i) => ({ lotId: i.lotId, path: `${i.path}/lotId` })));
+      const locked = await lockUsableLots(tx, actor, inputs.map((i) => ({ lotId: i.lotId, path: `${i.path}/lotId` })));
 
       const draws = inputs.map((i) => {
         const lot = locked.get(i.lotId)!;
-        assertNotBeforeProduction(lot, occurredAt.at, 'body/occurredAt');
+        assertNotBeforeProduction(lot, occurredAt.at, 'occurredAt');
         const consumed = convert(i.quantity, lot.unit as Quantity['unit'], `${i.path}/quantity`);
         return { lot, consumed, remainingAfter: assertEnough(lot, consumed, `${i.path}/quantity`), path: i.path };
       });
@@ -130,7 +116,7 @@ export async function createTransformation(db: Database, principal: OrgPrincipal
           throw new RuleViolationError(
             'mass-balance',
             `The outputs weigh ${milliToDecimal(outMg)} g in all but only ${milliToDecimal(inMg)} g of input is consumed.`,
-            [{ path: 'body/outputs', message: 'total output mass exceeds consumed input mass' }],
+            [{ path: 'outputs', message: 'total output mass exceeds consumed input mass' }],
           );
         }
       }
@@ -159,14 +145,13 @@ export async function createTransformation(db: Database, principal: OrgPrincipal
         gtin: o.gtin,
         createdByEventId: eventId,
       }));
-      const recordedAt = await lotsRepo.writeChainRecords(tx, {
+      const recordedAt = await lotsRepo.writeChainRecords(tx, actor, {
         lots: newLots,
         event: {
           id: eventId,
           type: 'transformation',
-          organizationId: me,
-          occurredAt: occurredAt.at,
-          occurredAtOffset: occurredAt.offsetMinutes,
+          occurredAt,
+          lots: [...draws.map((d) => ({ lotId: d.lot.id, role: 'input' as const })), ...newLots.map((l) => ({ lotId: l.id, role: 'output' as const }))],
           data: {
             inputs: draws.map((d) => ({ lotId: d.lot.id, quantity: quantityView(d.consumed, d.lot.unit) })),
             outputs: newLots.map((l, n) => ({ lotId: l.id, stage: l.stage, quantity: quantityView(outputs[n]!.quantity.milli, l.unit) })),
@@ -174,7 +159,6 @@ export async function createTransformation(db: Database, principal: OrgPrincipal
             ...(input.note ? { note: input.note } : {}),
           },
         },
-        eventLots: [...draws.map((d) => ({ lotId: d.lot.id, role: 'input' })), ...newLots.map((l) => ({ lotId: l.id, role: 'output' }))],
         edges: draws.flatMap((d) =>
           newLots.map((l) => ({ parentLotId: d.lot.id, childLotId: l.id, parentQuantity: milliToDecimal(d.consumed), parentUnit: d.lot.unit })),
         ),
@@ -195,7 +179,7 @@ export async function createTransformation(db: Database, principal: OrgPrincipal
         remaining: quantityView(d.remainingAfter, d.lot.unit),
       })),
       outputs: result.newLots.map((l, n) =>
-        newLotView(l, { id: me, name: principal.organizationName }, result.outputSites[n]!, regions.get(result.outputSites[n]!.regionCode)?.fullName),
+        newLotView(l, { id: me, name: writer.organizationName }, result.outputSites[n]!, regions.get(result.outputSites[n]!.regionCode)?.fullName),
       ),
       process: input.process ?? null,
     };
@@ -224,12 +208,12 @@ async function resolveOutputSites(
     return site;
   };
   let fallback: SiteRow | undefined;
-  if (requestSiteId) fallback = await check(requestSiteId, 'body/siteId');
+  if (requestSiteId) fallback = await check(requestSiteId, 'siteId');
   else {
     const common = [...new Set(inputLots.map((l) => l.locationSiteId ?? l.siteId))];
     if (common.length === 1 && common[0]) {
       try {
-        fallback = await check(common[0], 'body/siteId');
+        fallback = await check(common[0], 'siteId');
       } catch {
         fallback = undefined; // the inputs lie at another organisation's site: the caller must name one
       }
