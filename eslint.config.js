@@ -31,22 +31,27 @@ export default tseslint.config(
         { type: 'plugin', pattern: 'src/plugins', partialMatch: false },
         { type: 'lib', pattern: 'src/lib', partialMatch: false },
         { type: 'db', pattern: 'src/db', partialMatch: false },
-        { type: 'root', pattern: 'src/*.ts', mode: 'file', partialMatch: false },
       ],
-      'boundaries/files': [{ pattern: '**/*.repository.ts', category: 'repository' }],
+      'boundaries/files': [
+        { pattern: '**/*.repository.ts', category: 'repository' },
+        { pattern: 'src/modules/*/index.ts', category: 'entry' },
+      ],
     },
     rules: {
       'boundaries/dependencies': [
         'error',
         {
           default: 'allow',
+          // Later policies win over earlier ones where both match.
           policies: [
             {
-              // A repository is its module's private part: other modules, plugins and the app go through index.ts.
-              disallow: { to: { file: { categories: 'repository' } } },
-              message: 'A repository is private to its module: import that module\'s index.ts instead.',
+              // Into a module only through its index.ts, its public API.
+              disallow: { to: { element: { type: 'module' } } },
+              message: "Use that module's index.ts: its other files are private.",
             },
+            { allow: { to: { file: { categories: 'entry' } } } },
             {
+              // Inside a module anything goes.
               from: { element: { type: 'module' } },
               allow: { to: { element: { type: 'module', captured: { module: '{{ from.element.captured.module }}' } } } },
             },

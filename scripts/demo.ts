@@ -222,7 +222,7 @@ async function ensureOrganization(spec: OrganizationSpec): Promise<Actor> {
     const existing = await findInPages<Organization>(adminToken, '/v1/organizations', (o) => o.creditCode === spec.creditCode);
     if (!existing) throw err;
     if (existing.name !== spec.name) {
-      throw new Error(`Credit code ${spec.creditCode} is registered to ${existing.name}, not to the demo's ${spec.name}.`);
+      throw new Error(`Credit code ${spec.creditCode} is registered to ${existing.name}, not to the demo's ${spec.name}.`, { cause: err });
     }
     org = existing;
     stats.found++;

@@ -145,6 +145,7 @@ const parserPoison: fc.Arbitrary<unknown> = fc.oneof(
 
 /** Hostile, but perhaps valid for the field. */
 const maybeHostile: fc.Arbitrary<unknown> = fc.oneof(
+    // eslint-disable-next-line no-loss-of-precision -- a number beyond double precision on purpose
   fc.constantFrom(-1, 0, -0.5, 1e308, -1e308, Number.MAX_SAFE_INTEGER, 2 ** 53 + 1, 1e-300, 0.1234567, 99999999999999999999),
   fc.constantFrom(
     '',
@@ -266,6 +267,7 @@ function refusedObject(schema: Schema, depth: number): fc.Arbitrary<unknown> {
 
 // ---- bodies valid for their schema (kind B) ----
 
+// eslint-disable-next-line no-control-regex -- control characters are what this helper looks for
 const isText = (s: string) => textProblem(s) === undefined && !/[\u0000-\u001f]/.test(s);
 const futureTimestamp = fc
   .integer({ min: 26, max: 3650 * 24 })

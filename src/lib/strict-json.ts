@@ -61,6 +61,7 @@ const enum Expect {
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 const HEX = /^[0-9a-fA-F]{4}$/;
 /** A run of string characters that need no look: not a quote, backslash, control character or surrogate. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what a JSON string may not hold raw
 const PLAIN_RUN = /[^"\\\u0000-\u001f\ud800-\udfff]*/y;
 /** Objects with up to this many keys check duplicates by a scan of their keys (faster than a Set). */
 const SMALL_OBJECT = 8;

@@ -2,7 +2,7 @@ import fp from 'fastify-plugin';
 import type { Actor, OrganizationActor } from '../access/actor.js';
 import { ForbiddenError, UnauthorizedError } from '../lib/errors.js';
 import { secretsEqual } from '../lib/hash.js';
-import { authenticateApiKey, API_KEY_PATTERN } from '../modules/organizations/api-keys.service.js';
+import { authenticateApiKey, API_KEY_PATTERN } from '../modules/organizations/index.js';
 
 /**
  * Who may call a route: every route declares `config.auth`; a route without it is refused at start-up, so

@@ -3,7 +3,7 @@ import fp from 'fastify-plugin';
 import type { Database } from '../db/client.js';
 import { RuleViolationError, ValidationError } from '../lib/errors.js';
 import { canonicalJson, sha256Hex } from '../lib/hash.js';
-import * as repo from '../modules/idempotency/idempotency.repository.js';
+import * as repo from '../modules/idempotency/index.js';
 
 /** Rebuilds a replayed answer from what the route chose to store instead of its body (see WriteOutcome.replay). */
 export type ReplayBuilder = (db: Database, stored: unknown) => Promise<unknown>;

@@ -5,8 +5,8 @@ import { encodeDigitalLinkSegment, validateGs1Cset82 } from '../../lib/identifie
 import type { Actor } from '../../access/actor.js';
 import { authorizeLot, requireWriter } from '../../access/policy.js';
 import { recordEvent } from '../../events/index.js';
-import { lockLots } from '../lots/lots.repository.js';
-import { assertHolder, assertNotInTransit, assertUsable } from '../lots/lots.rules.js';
+import { lockLots } from '../lots/index.js';
+import { assertHolder, assertNotInTransit, assertUsable } from '../lots/index.js';
 import * as repo from './codes.repository.js';
 import type { CodeView, IssueCodesInput } from './codes.schemas.js';
 

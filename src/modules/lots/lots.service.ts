@@ -11,9 +11,9 @@ import { formatOffsetTime, parseEventTime } from '../../lib/time.js';
 import { readsEverything, type Actor } from '../../access/actor.js';
 import { authorizeLot, requireWriter, type LotAction } from '../../access/policy.js';
 import { recordEvent } from '../../events/index.js';
-import { findRegions } from '../regions/regions.service.js';
-import { findSiteById, type SiteRow } from '../sites/sites.repository.js';
-import { findSpecies } from '../species/species.repository.js';
+import { findRegions } from '../regions/index.js';
+import { findSiteById, type SiteRow } from '../sites/index.js';
+import { findSpecies } from '../species/index.js';
 import * as repo from './lots.repository.js';
 import { assertHolder, assertNotBeforeProduction, validateAttributes } from './lots.rules.js';
 import type {

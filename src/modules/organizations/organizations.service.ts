@@ -3,7 +3,7 @@ import { ConflictError, NotFoundError, ValidationError, type FieldError } from '
 import { newId } from '../../lib/ids.js';
 import { validateCreditCode, validateGln } from '../../lib/identifiers.js';
 import { decodeCursor, toPage } from '../../lib/pagination.js';
-import { findRegions, requireRegion } from '../regions/regions.service.js';
+import { findRegions, requireRegion } from '../regions/index.js';
 import * as repo from './organizations.repository.js';
 import type { CreateOrganizationInput, OrganizationKind, OrganizationView } from './organizations.schemas.js';
 

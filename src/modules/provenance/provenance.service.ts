@@ -6,7 +6,7 @@ import { jsonArray, jsonWithMembers, type JsonText } from '../../lib/json-text.j
 import { formatOffsetTime, instantInRange } from '../../lib/time.js';
 import { readsEverything, type Actor } from '../../access/actor.js';
 import { authorizeLot } from '../../access/policy.js';
-import { findRegions, type RegionInfo } from '../regions/regions.service.js';
+import { findRegions, type RegionInfo } from '../regions/index.js';
 import * as repo from './provenance.repository.js';
 import type { DescendantsView, ProvenanceView, TimelineInput } from './provenance.schemas.js';
 

@@ -6,8 +6,8 @@ import { DATE_RULE, isCalendarDate, parseOffsetTime } from '../../lib/time.js';
 import type { Actor } from '../../access/actor.js';
 import { isCertifier, requireConfirmer, requireWriter } from '../../access/policy.js';
 import { recordEvent } from '../../events/index.js';
-import { findOrganizationById } from '../organizations/organizations.repository.js';
-import { findSiteById } from '../sites/sites.repository.js';
+import { findOrganizationById } from '../organizations/index.js';
+import { findSiteById } from '../sites/index.js';
 import * as repo from './quality.repository.js';
 import type { CertificateView, ConfirmCertificateInput, CreateCertificateInput } from './quality.schemas.js';
 

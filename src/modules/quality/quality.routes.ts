@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import { organizationOf } from '../../plugins/auth.js';
 import { emptyBodyAsEmptyObject } from '../../lib/route-hooks.js';
 import { bearerAuth, IdempotencyHeaders, IdParams, problemResponses, ref } from '../../lib/schemas.js';
-import type { GraphLimits } from '../provenance/provenance.service.js';
+import type { GraphLimits } from '../provenance/index.js';
 import * as certificates from './certificates.service.js';
 import {
   Analyte,

@@ -6,12 +6,12 @@ import { formatOffsetTime, parseEventTime, parseOffsetTime, type OffsetTime } fr
 import type { Actor } from '../../access/actor.js';
 import { authorizeLot, requireWriter } from '../../access/policy.js';
 import { recordEvent } from '../../events/index.js';
-import * as lotsRepo from '../lots/lots.repository.js';
-import { assertHolder, assertNotBeforeProduction, assertNotInTransit } from '../lots/lots.rules.js';
-import { findOrganizationById } from '../organizations/organizations.repository.js';
-import { findRegions } from '../regions/regions.service.js';
-import { originShares, requireProvenanceReader, type GraphLimits } from '../provenance/provenance.service.js';
-import * as provenanceRepo from '../provenance/provenance.repository.js';
+import * as lotsRepo from '../lots/index.js';
+import { assertHolder, assertNotBeforeProduction, assertNotInTransit } from '../lots/index.js';
+import { findOrganizationById } from '../organizations/index.js';
+import { findRegions } from '../regions/index.js';
+import { originShares, requireProvenanceReader, type GraphLimits } from '../provenance/index.js';
+import * as provenanceRepo from '../provenance/index.js';
 import * as repo from './quality.repository.js';
 import { judgeReport, localDate, normalizeDecimal, parseDecimal, UNIT_FACTORS, type ParsedResult } from './quality.rules.js';
 import type { GiClaimInput, GiClaimView, GiProductView, LabGrantInput, LabReportView, LabResultInput, SetGiRegionsInput } from './quality.schemas.js';

@@ -1,7 +1,7 @@
 import type { Database } from '../../db/client.js';
 import type { Actor } from '../../access/actor.js';
-import { originShares, requireProvenanceReader, type GraphLimits } from '../provenance/provenance.service.js';
-import type { GraphEdge, GraphNode } from '../provenance/provenance.repository.js';
+import { originShares, requireProvenanceReader, type GraphLimits } from '../provenance/index.js';
+import type { GraphEdge, GraphNode } from '../provenance/index.js';
 import * as repo from './quality.repository.js';
 import { localDate } from './quality.rules.js';
 import { evaluateGiClaim, upstreamGraph } from './quality.service.js';

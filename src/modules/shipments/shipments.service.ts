@@ -7,11 +7,11 @@ import { formatOffsetTime, parseEventTime } from '../../lib/time.js';
 import { readsEverything, type Actor, type OrganizationActor } from '../../access/actor.js';
 import { isShipmentParty, mayReadShipment, requireWriter } from '../../access/policy.js';
 import { recordEvent } from '../../events/index.js';
-import * as lotsRepo from '../lots/lots.repository.js';
-import { assertNotBeforeProduction } from '../lots/lots.rules.js';
-import { requireOwnSite } from '../lots/lots.service.js';
-import { findOrganizationById } from '../organizations/organizations.repository.js';
-import { assertEnough, lockUsableLots } from '../transformations/transformations.service.js';
+import * as lotsRepo from '../lots/index.js';
+import { assertNotBeforeProduction } from '../lots/index.js';
+import { requireOwnSite } from '../lots/index.js';
+import { findOrganizationById } from '../organizations/index.js';
+import { assertEnough, lockUsableLots } from '../transformations/index.js';
 import * as repo from './shipments.repository.js';
 import type { CreateShipmentInput, ReceiveShipmentInput, RefuseShipmentInput, ShipmentListInput, ShipmentView } from './shipments.schemas.js';
 

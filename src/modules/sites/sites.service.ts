@@ -5,7 +5,7 @@ import { validateGln, validateLatitude, validateLongitude } from '../../lib/iden
 import { decodeCursor, toPage } from '../../lib/pagination.js';
 import { readsEverything, type Actor } from '../../access/actor.js';
 import { mayListFor, mayReadSite, requireWriter } from '../../access/policy.js';
-import { findRegions, requireRegion } from '../regions/regions.service.js';
+import { findRegions, requireRegion } from '../regions/index.js';
 import * as repo from './sites.repository.js';
 import type { CreateSiteInput, SiteListInput, SiteView } from './sites.schemas.js';
 

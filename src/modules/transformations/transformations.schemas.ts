@@ -2,7 +2,7 @@ import { Type, type Static } from 'typebox';
 import { QuantitySchema } from '../../lib/quantity.js';
 import { QuantityView, ref, Timestamp } from '../../lib/schemas.js';
 import { freeForm } from '../../lib/strict-json.js';
-import { Attributes, Lot, LotNumber, StageSchema } from '../lots/lots.schemas.js';
+import { Attributes, Lot, LotNumber, StageSchema } from '../lots/index.js';
 
 const ProcessStep = Type.Object(
   {

@@ -5,12 +5,12 @@ import { convert, isMass, massMilligrams, milliToDecimal, parseQuantity, quantit
 import { formatOffsetTime, parseEventTime } from '../../lib/time.js';
 import type { Actor } from '../../access/actor.js';
 import { mayReadLot, requireWriter } from '../../access/policy.js';
-import * as lotsRepo from '../lots/lots.repository.js';
-import { assertHolder, assertNotBeforeProduction, assertNotInTransit, assertStageTransition, assertUsable, validateAttributes } from '../lots/lots.rules.js';
-import type { Stage } from '../lots/lots.schemas.js';
-import { lotNumberConflict, lotNumberOfRace, newLotView, normalizeGtin, requireOwnSite } from '../lots/lots.service.js';
-import { findRegions } from '../regions/regions.service.js';
-import type { SiteRow } from '../sites/sites.repository.js';
+import * as lotsRepo from '../lots/index.js';
+import { assertHolder, assertNotBeforeProduction, assertNotInTransit, assertStageTransition, assertUsable, validateAttributes } from '../lots/index.js';
+import type { Stage } from '../lots/index.js';
+import { lotNumberConflict, lotNumberOfRace, newLotView, normalizeGtin, requireOwnSite } from '../lots/index.js';
+import { findRegions } from '../regions/index.js';
+import type { SiteRow } from '../sites/index.js';
 import type { CreateTransformationInput, TransformationView } from './transformations.schemas.js';
 
 export const MAX_EDGES_PER_TRANSFORMATION = 10_000;

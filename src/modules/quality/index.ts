@@ -1,0 +1,3 @@
+// The quality module's public API: lab results, certificates, GI claims, verification.
+export { qualityRoutes } from './quality.routes.js';
+export { qualitySchemas } from './quality.schemas.js';
