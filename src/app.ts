@@ -26,6 +26,7 @@ import { qualitySchemas } from './modules/quality/index.js';
 import { codeRoutes } from './modules/codes/index.js';
 import { codeSchemas } from './modules/codes/index.js';
 import { QuantitySchema } from './lib/quantity.js';
+import { eventRoutes, eventSchemas } from './events/index.js';
 import { speciesSchemas } from './modules/species/index.js';
 import authPlugin from './plugins/auth.js';
 import dbPlugin from './plugins/db.js';
@@ -60,6 +61,7 @@ const SHARED_SCHEMAS = [
   ...provenanceSchemas,
   ...qualitySchemas,
   ...codeSchemas,
+  ...eventSchemas,
 ];
 
 /**
@@ -137,6 +139,7 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(shipmentRoutes);
   await app.register(provenanceRoutes, { limits: { maxNodes: config.graphMaxNodes, maxDepth: config.graphMaxDepth } });
   await app.register(qualityRoutes, { limits: { maxNodes: config.graphMaxNodes, maxDepth: config.graphMaxDepth } });
+  await app.register(eventRoutes);
   await app.register(codeRoutes, {
     publicBaseUrl: config.publicBaseUrl,
     maxNodes: config.graphMaxNodes,

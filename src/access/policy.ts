@@ -48,7 +48,8 @@ export function mayOnLot(actor: Actor, action: LotAction, relations: ReadonlySet
     case 'read-descendants':
       return readsEverything(actor) || has('producer', 'holder', 'past-custodian');
     case 'record':
-      return has(...SEES);
+      // Whoever sees the lot gets past here; custody (only the holder records) is the chain's rule, a 422.
+      return readsEverything(actor) || has(...SEES);
     case 'manage-codes':
       return has('producer', 'holder');
     case 'change-status':

@@ -1,6 +1,8 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Actor } from '../access/actor.js';
+import { authorizeEvent } from '../access/policy.js';
 import { queryRows, type Database } from '../db/client.js';
+import { NotFoundError } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
 import { formatOffsetTime, type OffsetTime } from '../lib/time.js';
 
@@ -135,4 +137,14 @@ export function toEventRecord(row: StoredEventRow): EventRecord {
     lots: row.lots ?? [],
     data: row.data,
   };
+}
+
+/** GET /v1/events/{id}: the record, for whoever may read it (access/policy.ts authorizeEvent); else 404. */
+export async function readEvent(db: Database, actor: Actor, id: string): Promise<EventRecord> {
+  const row = await findEventRecord(db, id);
+  const record = row ? toEventRecord(row) : undefined;
+  if (!record || !(await authorizeEvent(db, actor, { organizationId: record.organization.id, lots: record.lots }))) {
+    throw new NotFoundError(`No event ${id}.`);
+  }
+  return record;
 }

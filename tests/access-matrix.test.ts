@@ -1,0 +1,239 @@
+// The access matrix: every registered route, called by every kind of caller, answers as the table below says.
+// A route that is registered but missing here fails the test, so a new route cannot be added without saying
+// who may call it. Denied writes store nothing. Statuses are the exact ones clients see: 401 without
+// credentials, 403 for a caller who may see the object but not do this, 404 for one who has no business with
+// it, 422 where access passes and the chain's own rule (custody) refuses.
+import t from 'tap';
+import { gs1CheckDigit } from '../src/lib/identifiers.js';
+import { adminHeaders, bearer, makeCreditCode, setupApp } from './support/app.js';
+import { chainClient, kg } from './support/chain.js';
+import { rowCounts } from './support/row-counts.js';
+
+const { app, database, createOrganization } = await setupApp(t);
+const c = chainClient(app);
+
+const CALLERS = ['none', 'admin', 'owner', 'viewer', 'other', 'regulator', 'lab', 'strangerLab'] as const;
+type Caller = (typeof CALLERS)[number];
+
+const owner = await createOrganization({ name: '矩阵合作社', kinds: ['cooperative', 'manufacturer'] });
+const viewerKey = (await c.call('POST', `/v1/organizations/${owner.organization.id}/api-keys`, adminHeaders, { name: 'read only', role: 'viewer' })).key as string;
+const other = await createOrganization({ name: '矩阵收购商', kinds: ['trader'] });
+const regulator = await createOrganization({ name: '矩阵药监局', kinds: ['regulator'] });
+const lab = await createOrganization({ name: '矩阵检测中心', kinds: ['lab'] });
+const strangerLab = await createOrganization({ name: '矩阵无关实验室', kinds: ['lab'] });
+const destination = await createOrganization({ name: '矩阵第三方', kinds: ['retailer'] });
+
+const headers: Record<Caller, Record<string, string>> = {
+  none: {},
+  admin: adminHeaders,
+  owner: owner.headers,
+  viewer: bearer(viewerKey),
+  other: other.headers,
+  regulator: regulator.headers,
+  lab: lab.headers,
+  strangerLab: strangerLab.headers,
+};
+const orgOf: Record<Caller, string | undefined> = {
+  none: undefined,
+  admin: undefined,
+  owner: owner.organization.id,
+  viewer: owner.organization.id,
+  other: other.organization.id,
+  regulator: regulator.organization.id,
+  lab: lab.organization.id,
+  strangerLab: strangerLab.organization.id,
+};
+
+let serial = 0;
+const next = () => `${++serial}`;
+
+/** Fresh objects of the owner for one route: a seed lot (lab granted), a site, a shipment to `other`, a code, a certificate, a key. */
+async function fixture() {
+  const n = next();
+  const site = await c.site(owner.headers, { name: `矩阵基地${n}` });
+  const lot = await c.lot(owner.headers, { stage: 'seed', speciesCode: 'renshen', lotNumber: `MX-${n}`, siteId: site.id, quantity: kg(100), producedAt: '2024-04-01T08:00:00+08:00' });
+  await c.call('POST', `/v1/lots/${lot.id}/lab-grants`, owner.headers, { labOrganizationId: lab.organization.id });
+  const travelling = await c.lot(owner.headers, { stage: 'seed', speciesCode: 'renshen', lotNumber: `MX-${n}-T`, siteId: site.id, quantity: kg(5), producedAt: '2024-04-01T08:00:00+08:00' });
+  const shipment = await c.ship(owner.headers, { toOrganizationId: other.organization.id, shippedAt: '2024-05-01T08:00:00+08:00', lines: [{ lotId: travelling.id }] });
+  const code = (await c.call('POST', `/v1/lots/${lot.id}/codes`, owner.headers, { count: 1, level: 'lot' })).codes[0].code as string;
+  const certificate = await c.call('POST', '/v1/certificates', owner.headers, {
+    kind: 'gap', siteId: site.id, authority: '吉林省药监局', number: `GAP-MX-${n}`, validFrom: '2024-01-01', validUntil: '2026-12-31',
+  });
+  const key = await c.call('POST', `/v1/organizations/${owner.organization.id}/api-keys`, adminHeaders, { name: `k${n}` });
+  const commissioned = (await c.get(owner.headers, `/v1/lots/${lot.id}/timeline?scope=lot`)).items[0].id as string;
+  return { site, lot, shipment, code, certificate, keyId: key.id as string, eventId: commissioned };
+}
+type Fixture = Awaited<ReturnType<typeof fixture>>;
+
+interface RouteCase {
+  url: (fx: Fixture) => string;
+  body?: (fx: Fixture, who: Caller) => unknown;
+  /** Status per caller, in order: none admin owner viewer other regulator lab strangerLab. */
+  expect: string;
+}
+
+const gtin = `690123456789${gs1CheckDigit('690123456789')}`;
+const same = (status: number) => CALLERS.map(() => status).join(' ');
+const PUBLIC_200 = same(200);
+
+const MATRIX: Record<string, RouteCase> = {
+  'GET /health': { url: () => '/health', expect: PUBLIC_200 },
+  'GET /ready': { url: () => '/ready', expect: PUBLIC_200 },
+  'GET /v1/species': { url: () => '/v1/species', expect: PUBLIC_200 },
+  'GET /v1/species/{code}': { url: () => '/v1/species/renshen', expect: PUBLIC_200 },
+  'GET /v1/analytes': { url: () => '/v1/analytes', expect: PUBLIC_200 },
+  'GET /v1/pharmacopoeia-limits': { url: () => '/v1/pharmacopoeia-limits', expect: PUBLIC_200 },
+  'GET /v1/gi-products': { url: () => '/v1/gi-products', expect: PUBLIC_200 },
+  'GET /v1/gi-products/{code}': { url: () => '/v1/gi-products/changbaishan-renshen', expect: PUBLIC_200 },
+  'GET /v1/codes/{code}/qr.svg': { url: (fx) => `/v1/codes/${fx.code}/qr.svg`, expect: PUBLIC_200 },
+  'GET /v1/codes/{code}/qr.png': { url: (fx) => `/v1/codes/${fx.code}/qr.png`, expect: PUBLIC_200 },
+  'GET /q/{code}': { url: (fx) => `/q/${fx.code}`, expect: PUBLIC_200 },
+  'GET /01/{gtin}/10/{lot}/21/{serial}': { url: () => `/01/${gtin}/10/NOPE/21/ABCDEFGH23456789`, expect: same(404) },
+
+  'POST /v1/organizations': {
+    url: () => '/v1/organizations',
+    body: () => ({ name: `矩阵新组织${next()}`, kinds: ['farm'], creditCode: makeCreditCode(), regionCode: '220621' }),
+    expect: '401 201 403 403 403 403 403 403',
+  },
+  'GET /v1/organizations': { url: () => '/v1/organizations', expect: '401 200 200 200 200 200 200 200' },
+  'GET /v1/organizations/{id}': { url: () => `/v1/organizations/${owner.organization.id}`, expect: '401 200 200 200 200 200 200 200' },
+  'POST /v1/organizations/{id}/api-keys': { url: () => `/v1/organizations/${owner.organization.id}/api-keys`, body: () => ({}), expect: '401 201 403 403 403 403 403 403' },
+  'GET /v1/organizations/{id}/api-keys': { url: () => `/v1/organizations/${owner.organization.id}/api-keys`, expect: '401 200 403 403 403 403 403 403' },
+  'DELETE /v1/organizations/{id}/api-keys/{keyId}': {
+    url: (fx) => `/v1/organizations/${owner.organization.id}/api-keys/${fx.keyId}`,
+    expect: '401 200 403 403 403 403 403 403',
+  },
+
+  'POST /v1/sites': { url: () => '/v1/sites', body: () => ({ kind: 'warehouse', name: `矩阵仓库${next()}`, regionCode: '220621' }), expect: '401 403 201 403 201 201 201 201' },
+  'GET /v1/sites': { url: () => '/v1/sites', expect: '401 200 200 200 200 200 200 200' },
+  'GET /v1/sites/{id}': { url: (fx) => `/v1/sites/${fx.site.id}`, expect: '401 200 200 200 404 200 404 404' },
+
+  'POST /v1/lots': {
+    url: () => '/v1/lots',
+    body: (fx) => ({ stage: 'seed', speciesCode: 'renshen', lotNumber: `MX-NEW-${next()}`, siteId: fx.site.id, quantity: kg(1), producedAt: '2024-04-01T08:00:00+08:00' }),
+    expect: '401 403 201 403 422 422 422 422',
+  },
+  'GET /v1/lots': { url: () => '/v1/lots', expect: '401 200 200 200 200 200 200 200' },
+  'GET /v1/lots/{id}': { url: (fx) => `/v1/lots/${fx.lot.id}`, expect: '401 200 200 200 404 200 404 404' },
+  'POST /v1/lots/{id}/events': {
+    url: (fx) => `/v1/lots/${fx.lot.id}/events`,
+    body: () => ({ type: 'note', occurredAt: '2024-06-01T08:00:00+08:00', data: { text: '巡查' } }),
+    expect: '401 403 201 403 404 422 404 404',
+  },
+  'POST /v1/lots/{id}/status': {
+    url: (fx) => `/v1/lots/${fx.lot.id}/status`,
+    body: () => ({ status: 'hold', reason: '抽检' }),
+    expect: '401 403 200 403 404 200 404 404',
+  },
+  'POST /v1/transformations': {
+    url: () => '/v1/transformations',
+    body: (fx) => ({
+      occurredAt: '2024-05-01T08:00:00+08:00',
+      inputs: [{ lotId: fx.lot.id, quantity: kg(1) }],
+      outputs: [{ stage: 'cultivation', lotNumber: `MX-CU-${next()}`, quantity: { value: 10, unit: 'plant' }, siteId: fx.site.id }],
+    }),
+    expect: '401 403 201 403 404 422 404 404',
+  },
+  'POST /v1/shipments': {
+    url: () => '/v1/shipments',
+    body: (fx) => ({ toOrganizationId: destination.organization.id, shippedAt: '2024-05-01T08:00:00+08:00', lines: [{ lotId: fx.lot.id, quantity: kg(1) }] }),
+    expect: '401 403 201 403 404 422 404 404',
+  },
+  'GET /v1/shipments': { url: () => '/v1/shipments', expect: '401 200 200 200 200 200 200 200' },
+  'POST /v1/shipments/{id}/receive': { url: (fx) => `/v1/shipments/${fx.shipment.id}/receive`, body: () => ({}), expect: '401 403 403 403 200 404 404 404' },
+  'POST /v1/shipments/{id}/refuse': { url: (fx) => `/v1/shipments/${fx.shipment.id}/refuse`, body: () => ({ reason: '不符' }), expect: '401 403 403 403 200 404 404 404' },
+  'GET /v1/shipments/{id}': { url: (fx) => `/v1/shipments/${fx.shipment.id}`, expect: '401 200 200 200 200 200 404 404' },
+
+  'GET /v1/lots/{id}/provenance': { url: (fx) => `/v1/lots/${fx.lot.id}/provenance`, expect: '401 200 200 200 404 200 404 404' },
+  'GET /v1/lots/{id}/descendants': { url: (fx) => `/v1/lots/${fx.lot.id}/descendants`, expect: '401 200 200 200 404 200 404 404' },
+  'GET /v1/lots/{id}/timeline': { url: (fx) => `/v1/lots/${fx.lot.id}/timeline`, expect: '401 200 200 200 404 200 404 404' },
+  'GET /v1/lots/{id}/verification': { url: (fx) => `/v1/lots/${fx.lot.id}/verification`, expect: '401 200 200 200 404 200 404 404' },
+
+  'POST /v1/lots/{id}/lab-grants': {
+    url: (fx) => `/v1/lots/${fx.lot.id}/lab-grants`,
+    body: () => ({ labOrganizationId: strangerLab.organization.id }),
+    expect: '401 403 201 403 404 403 404 404',
+  },
+  'POST /v1/lots/{id}/lab-results': {
+    url: (fx) => `/v1/lots/${fx.lot.id}/lab-results`,
+    body: (_fx, who) => ({
+      reportNumber: `MX-R-${who}-${next()}`,
+      sampledAt: '2024-06-01T08:00:00+08:00',
+      testedAt: '2024-06-02T08:00:00+08:00',
+      results: [{ analyte: 'moisture', value: '10.1', unit: '%' }],
+    }),
+    expect: '401 403 201 403 404 403 201 404',
+  },
+  'GET /v1/lots/{id}/lab-results': { url: (fx) => `/v1/lots/${fx.lot.id}/lab-results`, expect: '401 200 200 200 404 200 200 404' },
+  'POST /v1/lots/{id}/gi-claims': {
+    url: (fx) => `/v1/lots/${fx.lot.id}/gi-claims`,
+    body: () => ({ giCode: 'changbaishan-renshen', claimedAt: '2024-06-01T08:00:00+08:00' }),
+    // The owner passes access; the GI rules then refuse (no confirmed authorisation): 422.
+    expect: '401 403 422 403 404 422 404 404',
+  },
+  'GET /v1/lots/{id}/gi-claims': { url: (fx) => `/v1/lots/${fx.lot.id}/gi-claims`, expect: '401 200 200 200 404 200 404 404' },
+
+  'POST /v1/certificates': {
+    url: () => '/v1/certificates',
+    body: (_fx, who) => ({ kind: 'other', authority: '某认证机构', number: `MX-C-${who}-${next()}`, validFrom: '2024-01-01', validUntil: '2026-12-31' }),
+    expect: '401 403 201 403 201 201 201 201',
+  },
+  'GET /v1/certificates': { url: () => '/v1/certificates', expect: '401 200 200 200 200 200 200 200' },
+  'POST /v1/certificates/{id}/confirm': { url: (fx) => `/v1/certificates/${fx.certificate.id}/confirm`, body: () => ({}), expect: '401 403 403 403 403 200 403 403' },
+  'GET /v1/certificates/{id}': { url: (fx) => `/v1/certificates/${fx.certificate.id}`, expect: '401 200 200 200 200 200 200 200' },
+  'PUT /v1/gi-products/{code}/regions': {
+    url: () => '/v1/gi-products/changbaishan-renshen/regions',
+    body: () => ({ regionCodes: ['220621', '220622'], verified: false, source: 'access matrix test' }),
+    expect: '401 200 403 403 403 403 403 403',
+  },
+
+  'POST /v1/lots/{id}/codes': { url: (fx) => `/v1/lots/${fx.lot.id}/codes`, body: () => ({ count: 1, level: 'lot' }), expect: '401 403 201 403 404 422 404 404' },
+  'GET /v1/lots/{id}/codes': { url: (fx) => `/v1/lots/${fx.lot.id}/codes`, expect: '401 403 200 200 404 403 404 404' },
+  'GET /v1/lots/{id}/scans': { url: (fx) => `/v1/lots/${fx.lot.id}/scans`, expect: '401 403 200 200 404 403 404 404' },
+  'GET /v1/codes/{code}/scans': { url: (fx) => `/v1/codes/${fx.code}/scans`, expect: '401 404 200 200 404 404 404 404' },
+  'POST /v1/codes/{code}/void': { url: (fx) => `/v1/codes/${fx.code}/void`, body: () => ({ reason: '标签损坏' }), expect: '401 403 200 403 404 404 404 404' },
+
+  'GET /v1/events/{id}': { url: (fx) => `/v1/events/${fx.eventId}`, expect: '401 200 200 200 404 200 404 404' },
+};
+
+const routeKey = (method: string, path: string) => `${method.toUpperCase()} ${path}`;
+// Reads change nothing: they share one fixture.
+const readFixture = await fixture();
+
+t.test('every registered route is in the access matrix, and nothing else is', async (t) => {
+  await app.ready();
+  const document = app.swagger() as { paths: Record<string, Record<string, unknown>> };
+  const registered = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => routeKey(m, path)));
+  t.ok(registered.length > 40, `${registered.length} routes registered`);
+  const missing = registered.filter((r) => !(r in MATRIX));
+  t.strictSame(missing, [], 'no registered route is missing from the matrix');
+  t.strictSame(Object.keys(MATRIX).filter((r) => !registered.includes(r)), [], 'no matrix entry names a route that does not exist');
+});
+
+for (const [route, spec] of Object.entries(MATRIX)) {
+  t.test(route, async (t) => {
+    const [method] = route.split(' ') as ['GET' | 'POST' | 'PUT' | 'DELETE'];
+    const expected = spec.expect.split(' ').map(Number);
+    t.equal(expected.length, CALLERS.length, 'one expectation per caller');
+    const isWrite = method !== 'GET';
+    // Denied callers first on one fixture (a refusal changes nothing, checked); each caller that succeeds at a
+    // write gets a fixture of its own, so one success cannot change what the next caller meets.
+    const shared = isWrite ? await fixture() : readFixture;
+    const order = CALLERS.map((who, i) => ({ who, status: expected[i]! })).sort((a, b) => Number(a.status < 300) - Number(b.status < 300));
+    for (const { who, status } of order) {
+      const fx = isWrite && status < 300 ? await fixture() : shared;
+      const before = isWrite && status >= 400 ? await rowCounts(database) : undefined;
+      const body = spec.body?.(fx, who);
+      const res = await app.inject({
+        method,
+        url: spec.url(fx),
+        headers: { ...headers[who], ...(method === 'GET' ? { accept: 'application/json' } : {}) },
+        ...(body !== undefined ? { payload: body as object } : {}),
+      });
+      t.equal(res.statusCode, status, `${who} (${orgOf[who] ?? 'no organisation'}) → ${status}: ${res.body.slice(0, 160)}`);
+      // The consumer resolve answers an unknown code with its own JSON view (found: false), not a problem.
+      if (res.statusCode >= 400 && !route.startsWith('GET /01/')) t.match(String(res.headers['content-type']), /^application\/problem\+json/, `${who}: a problem document`);
+      if (before) t.strictSame(await rowCounts(database), before, `${who}: the refused write stored nothing`);
+    }
+  });
+}
