@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statfsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
@@ -7,7 +7,7 @@ import { MIGRATIONS_FOLDER, openDatabase, type DatabaseHandle } from '../../src/
 
 /**
  * Test databases. On PGlite a migrated template data directory is built once per run (by before.ts) and
- * copied for each test file: creating and migrating an instance takes seconds, copying one ~200 ms. With
+ * copied for each test file: creating and migrating an instance takes seconds, copying one ~150 ms (tmpfs). With
  * TEST_DATABASE_URL every test file gets its own PostgreSQL database, cloned from a migrated template database.
  */
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || undefined;
@@ -26,8 +26,24 @@ function migrationsFingerprint(): string {
   return hash.digest('hex').slice(0, 16);
 }
 
+/**
+ * Where PGlite test databases live: tmpfs (/dev/shm) when it has room, else the temporary directory. Copying
+ * the ~40 MB template there and removing it again cost ≈ 0.15 s instead of ≈ 1 s on this machine's ext4, and
+ * PGlite's own writes are cheaper too. (Docker gives containers a 64 MB /dev/shm by default: too small, so
+ * that case falls back to the temporary directory.)
+ */
+const SCRATCH_ROOT = (() => {
+  try {
+    const fs = statfsSync('/dev/shm');
+    if (fs.bavail * fs.bsize >= 1024 * 1024 * 1024) return '/dev/shm';
+  } catch {
+    // no /dev/shm on this system
+  }
+  return os.tmpdir();
+})();
+
 export function pgliteTemplateDir(): string {
-  return path.join(os.tmpdir(), `herbtrace-test-template-${migrationsFingerprint()}`);
+  return path.join(SCRATCH_ROOT, `herbtrace-test-template-${migrationsFingerprint()}`);
 }
 
 /** Called once per run from before.ts. */
@@ -103,7 +119,7 @@ export async function createTestDatabase(): Promise<{
   }
   const template = pgliteTemplateDir();
   if (!existsSync(template)) await prepareTemplate(); // a single file run without tap's before step
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'herbtrace-test-'));
+  const dir = mkdtempSync(path.join(SCRATCH_ROOT, 'herbtrace-test-'));
   cpSync(template, dir, { recursive: true });
   const handle = openDatabase({ dataDir: dir });
   return {
