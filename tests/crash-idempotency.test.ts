@@ -46,7 +46,8 @@ t.test('keyed writes killed mid-flight replay after the restart and wrote exactl
   const base = `http://127.0.0.1:${port}`;
 
   async function startService(): Promise<ChildProcess> {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    // --liftoff-only as for the test processes (.taprc): PGlite's WebAssembly is not re-optimised at each start.
+    const child = spawn(process.execPath, ['--liftoff-only', '--import', 'tsx', 'src/server.ts'], {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH ?? '',

@@ -105,6 +105,15 @@ export async function submitLabResults(db: Database, actor: Actor, lotId: string
   if (await repo.reportNumberUsed(db, lotId, input.reportNumber)) throw reportConflict(input.reportNumber);
 
   const reportId = newId('lab');
+  // The items as reported (normalised), shared by the event and the answer.
+  const reported = input.results.map((r, i) => ({
+    analyte: r.analyte,
+    value: results[i]!.valueText,
+    unit: r.unit,
+    basis: results[i]!.basis,
+    method: r.method ?? null,
+    loq: r.loq === undefined ? null : normalizeDecimal(String(r.loq)),
+  }));
   try {
     const written = await db.transaction(async (tx) => {
       const locked = (await lotsRepo.lockLots(tx, [lotId])).get(lotId)!;
@@ -121,13 +130,8 @@ export async function submitLabResults(db: Database, actor: Actor, lotId: string
           edition,
           monograph: monograph?.code ?? null,
           missing: judged.missing,
-          items: input.results.map((r, i) => ({
-            analyte: r.analyte,
-            value: results[i]!.valueText,
-            unit: r.unit,
-            basis: results[i]!.basis,
-            method: r.method ?? null,
-            loq: r.loq === undefined ? null : normalizeDecimal(String(r.loq)),
+          items: reported.map((r, i) => ({
+            ...r,
             verdict: judged.items[i]!.verdict,
             limitId: judged.items[i]!.limit?.id ?? null,
             comparedValue: judged.items[i]!.compared?.value ?? null,
@@ -195,13 +199,8 @@ export async function submitLabResults(db: Database, actor: Actor, lotId: string
       monograph: monograph ? { code: monograph.code, nameZh: monograph.nameZh } : null,
       verdict: judged.verdict,
       missing: judged.missing,
-      items: input.results.map((r, i) => ({
-        analyte: r.analyte,
-        value: results[i]!.valueText,
-        unit: r.unit,
-        basis: results[i]!.basis,
-        method: r.method ?? null,
-        loq: r.loq === undefined ? null : normalizeDecimal(String(r.loq)),
+      items: reported.map((r, i) => ({
+        ...r,
         limit: judged.items[i]!.limit ? limitViews.get(judged.items[i]!.limit!.id)! : null,
         compared: judged.items[i]!.compared,
         verdict: judged.items[i]!.verdict,
