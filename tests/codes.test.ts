@@ -3,11 +3,16 @@ import { count, eq } from 'drizzle-orm';
 import DigitalLinkModule from 'digital-link.js';
 import { loadConfig } from '../src/config.js';
 import { codes, codeScans, events, lots } from '../src/db/schema.js';
+import { fileDatabase } from './support/app.js';
 import { kg } from './support/chain.js';
-import { BASE, codedChain, GTIN13, GTIN14, WRONG_GTIN } from './support/codes.js';
+import { BASE, codedChain as ownChain, GTIN13, GTIN14, WRONG_GTIN } from './support/codes.js';
 import { expectProblem } from './support/http.js';
 
 const { DigitalLink } = DigitalLinkModule as unknown as { DigitalLink: (uri: string) => { isValid(): boolean; getIdentifier(): Record<string, string>; getKeyQualifiers(): Record<string, string> } };
+
+// Each test has a chain (organisations, lots) and an app with its settings of its own, all on one database.
+const codedChain = async (t: Parameters<typeof ownChain>[0], overrides: Parameters<typeof ownChain>[1] = {}) =>
+  ownChain(t, overrides, { database: await fileDatabase() });
 
 t.test('issuing codes', async (t) => {
   const w = await codedChain(t);

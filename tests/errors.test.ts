@@ -101,7 +101,7 @@ t.test('security headers on every response', async (t) => {
 });
 
 t.test('public rate limit: the 4th call is 429; /health and authenticated routes are not limited', async (t) => {
-  const limited = await setupApp(t, { publicRateLimitPerMinute: 3 });
+  const limited = await setupApp(t, { publicRateLimitPerMinute: 3 }, { database }); // another app, the same database
   const api = limited.app;
   for (let i = 1; i <= 3; i++) {
     const res = await api.inject({ method: 'GET', url: '/v1/species' });

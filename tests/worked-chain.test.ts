@@ -1,12 +1,13 @@
 import t from 'tap';
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../src/db/client.js';
-import { makeCreditCode, setupApp } from './support/app.js';
+import { fileDatabase, makeCreditCode, setupApp } from './support/app.js';
 import { chainClient, kg } from './support/chain.js';
 
-// The worked ginseng chain of domain.md, recorded end to end through the API.
+// The worked ginseng chain of domain.md, recorded end to end through the API. Both chains share the file's
+// database (the ginseng test, which checks every lot, runs first).
 t.test('the worked ginseng chain from seed farm to pharmacy', async (t) => {
-  const { app, createOrganization } = await setupApp(t);
+  const { app, createOrganization } = await setupApp(t, {}, { database: await fileDatabase() });
   const c = chainClient(app);
 
   const seedFarm = await createOrganization({ name: '靖宇县长白良种参苗繁育场', kinds: ['seed_producer'], regionCode: '220622', creditCode: makeCreditCode('220622') });
@@ -165,7 +166,7 @@ t.test('the worked ginseng chain from seed farm to pharmacy', async (t) => {
 });
 
 t.test('the antler chain: cut, dried and sliced, boxed', async (t) => {
-  const { app, createOrganization } = await setupApp(t);
+  const { app, createOrganization } = await setupApp(t, {}, { database: await fileDatabase() });
   const c = chainClient(app);
   const deerCoop = await createOrganization({ name: '东丰县鹿鸣梅花鹿养殖专业合作社', kinds: ['cooperative', 'farm'], regionCode: '220421', creditCode: makeCreditCode('220421', '93') });
   const antlerCo = await createOrganization({ name: '长春市双阳区茸乡鹿业有限公司', kinds: ['processor', 'manufacturer'], regionCode: '220112', creditCode: makeCreditCode('220112') });

@@ -1,7 +1,8 @@
-import type { Test } from 'tap';
+import tap, { type Test } from 'tap';
 import { buildApp, type AppConfig } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { organizationCodeCheckCharacter, creditCodeCheckCharacter } from '../../src/lib/identifiers.js';
+import type { DatabaseHandle } from '../../src/db/client.js';
 import { createTestDatabase } from './databases.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
@@ -30,13 +31,32 @@ export function makeCreditCode(region = '220621', category = '91'): string {
   return `${first17}${creditCodeCheckCharacter(first17)}`;
 }
 
-/** A migrated app on its own database for one test file; closed and removed when the test ends. */
-export async function setupApp(t: Test, overrides: Partial<AppConfig> = {}) {
-  const { handle, dispose } = await createTestDatabase();
+let fileDatabasePromise: Promise<DatabaseHandle> | undefined;
+
+/**
+ * One migrated database for the whole test file, removed when the file ends. Starting a database is the
+ * larger part of a setupApp: a file that builds several apps (other settings, chains of their own) and needs
+ * no empty database for each passes this one to them, `setupApp(t, overrides, { database: await fileDatabase() })`.
+ */
+export function fileDatabase(): Promise<DatabaseHandle> {
+  fileDatabasePromise ??= createTestDatabase().then(({ handle, dispose }) => {
+    tap.teardown(dispose);
+    return handle;
+  });
+  return fileDatabasePromise;
+}
+
+/**
+ * A migrated app for one test file, on a database of its own (or on `database`, which it then leaves open);
+ * closed, and its own database removed, when the test ends.
+ */
+export async function setupApp(t: Test, overrides: Partial<AppConfig> = {}, options: { database?: DatabaseHandle } = {}) {
+  const own = options.database ? undefined : await createTestDatabase();
+  const handle = options.database ?? own!.handle;
   const app = await buildApp({ config: testConfig(overrides), database: handle, logger: false });
   t.teardown(async () => {
     await app.close();
-    await dispose();
+    await own?.dispose();
   });
 
   /** Registers an organisation through the API and gives it a key. */

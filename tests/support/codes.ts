@@ -9,8 +9,8 @@ export const WRONG_GTIN = `690123456789${(gs1CheckDigit('690123456789') + 1) % 1
 export const BASE = 'https://trace.example.cn';
 
 /** A short ginseng chain of one cooperative ending in a product lot with a GTIN, tested by a lab. */
-export async function codedChain(t: Test, overrides: Parameters<typeof setupApp>[1] = {}) {
-  const setup = await setupApp(t, overrides);
+export async function codedChain(t: Test, overrides: Parameters<typeof setupApp>[1] = {}, options: Parameters<typeof setupApp>[2] = {}) {
+  const setup = await setupApp(t, overrides, options);
   const { app, createOrganization } = setup;
   const c = chainClient(app);
   const coopCreditCode = makeCreditCode('220621', '93');
