@@ -10,7 +10,8 @@ import { EVENT_RECORD_COLUMNS, toEventRecord, type EventRecord, type StoredEvent
  * appear before the consumer's position: a transaction that began first and commits last is waited for, not
  * skipped (a plain "seq greater than the last one seen" reader would skip it for good). Events are delivered
  * once each, in the same order to every consumer; a consumer's position moves in the same transaction as its
- * handler's writes.
+ * handler's writes. The price: a consumer waits for the oldest write transaction running anywhere on the
+ * PostgreSQL server (other databases included), so a long transaction delays delivery (never loses an event).
  */
 export interface QueuePosition {
   txId: string;
