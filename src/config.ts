@@ -1,4 +1,6 @@
 import path from 'node:path';
+import Ajv, { type ErrorObject } from 'ajv';
+import envSchema from 'env-schema';
 
 /** Everything the service reads from the environment, parsed once and typed. */
 export interface Config {
@@ -45,23 +47,83 @@ export class ConfigError extends Error {
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+const wholeNumber = (minimum: number, maximum: number, defaultValue: number) => ({ type: 'integer', minimum, maximum, default: defaultValue }) as const;
+
+/**
+ * Every variable the service reads, as the JSON schema the environment is checked against (env-schema, with
+ * defaults). URLs and the rules between variables are checked after it, in loadConfig.
+ */
+const ENV_SCHEMA = {
+  type: 'object',
+  properties: {
+    PORT: wholeNumber(0, 65535, 3000),
+    HOST: { type: 'string', default: '127.0.0.1' },
+    DATABASE_URL: { type: 'string' },
+    DATABASE_READ_URL: { type: 'string' },
+    HERBTRACE_DATA_DIR: { type: 'string', default: './data' },
+    HERBTRACE_ADMIN_TOKEN: { type: 'string', minLength: 24 },
+    PUBLIC_BASE_URL: { type: 'string' },
+    LOG_LEVEL: { type: 'string', enum: LOG_LEVELS, default: 'info' },
+    BODY_LIMIT_BYTES: wholeNumber(1024, 104_857_600, 1_048_576),
+    PUBLIC_RATE_LIMIT_PER_MINUTE: wholeNumber(1, 1_000_000, 300),
+    GRAPH_MAX_NODES: wholeNumber(10, 10_000_000, 50_000),
+    GRAPH_MAX_DEPTH: wholeNumber(2, 100_000, 200),
+    SCAN_SUSPICIOUS_NETWORKS: wholeNumber(1, 1_000_000, 20),
+    SCAN_SUSPICIOUS_PLACES: wholeNumber(2, 1000, 3),
+    SCAN_SUSPICIOUS_DISTANCE_KM: wholeNumber(1, 40_000, 500),
+    SCAN_WINDOW_HOURS: wholeNumber(1, 876_000, 720),
+    TRUST_PROXY: { type: 'string', enum: ['true', 'false'], default: 'false' },
+    // Read only to refuse it (see loadConfig).
+    SCAN_SUSPICIOUS_COUNT: { type: 'string' },
+  },
+} as const;
+
+type EnvName = keyof typeof ENV_SCHEMA.properties;
+type Env = {
+  [K in EnvName]: (typeof ENV_SCHEMA.properties)[K] extends { type: 'integer' } ? number : (typeof ENV_SCHEMA.properties)[K] extends { default: string } ? string : string | undefined;
+};
+
+// No type coercion: Ajv would read "1e3", "0x10" or "1.0" as numbers; loadConfig turns digits, and only digits, into one.
+const envAjv = new Ajv.default({ allErrors: true, useDefaults: true, coerceTypes: false, removeAdditional: true, addUsedSchema: false });
+
+/** The message for a variable the schema refused, with the value as it was given. */
+function problemWith(name: EnvName, raw: string | undefined): string {
+  const schema: { type: string; minimum?: number; maximum?: number; enum?: readonly string[]; minLength?: number } = ENV_SCHEMA.properties[name];
+  if (schema.type === 'integer') return `${name} must be a whole number from ${schema.minimum} to ${schema.maximum}, got "${raw}"`;
+  if (name === 'TRUST_PROXY') return `TRUST_PROXY must be true or false, got "${raw}"`;
+  if (schema.enum) return `${name} must be one of ${schema.enum.join(', ')}, got "${raw}"`;
+  if (schema.minLength !== undefined) return `${name} must be at least ${schema.minLength} characters long`;
+  return `${name} is not valid`;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems: string[] = [];
-  const text = (name: string): string | undefined => {
+  // A blank value is no value; whole numbers arrive as text and are taken as numbers only when they are digits.
+  const given: Partial<Record<EnvName, string>> = {};
+  const data: Record<string, string | number> = {};
+  for (const [name, schema] of Object.entries(ENV_SCHEMA.properties) as [EnvName, { type: string }][]) {
     const value = env[name]?.trim();
-    return value === undefined || value === '' ? undefined : value;
-  };
-  const integer = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = text(name);
-    if (raw === undefined) return fallback;
-    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-      problems.push(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
-      return fallback;
+    if (value === undefined || value === '') continue;
+    given[name] = value;
+    data[name] = schema.type === 'integer' && /^\d+$/.test(value) ? Number(value) : value;
+  }
+  const validate = (input: Record<string, string | number>) => envSchema<Env>({ schema: ENV_SCHEMA as never, data: input, env: false, ajv: envAjv });
+  let values: Env;
+  try {
+    values = validate(data);
+  } catch (error) {
+    const refused = new Set(((error as { errors?: ErrorObject[] }).errors ?? []).map((e) => e.instancePath.slice(1) as EnvName));
+    if (refused.size === 0) throw error;
+    for (const name of refused) {
+      problems.push(problemWith(name, given[name]));
+      delete data[name];
     }
-    return Number(raw);
-  };
-  const url = (name: string, protocols: string[]): string | undefined => {
-    const raw = text(name);
+    // The rest, with defaults for what was refused: the checks below still run, so every problem is reported at once.
+    values = validate(data);
+  }
+
+  const url = (name: 'DATABASE_URL' | 'DATABASE_READ_URL' | 'PUBLIC_BASE_URL', protocols: string[]): string | undefined => {
+    const raw = values[name];
     if (raw === undefined) return undefined;
     try {
       const parsed = new URL(raw);
@@ -73,55 +135,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
     return raw;
   };
-
-  const port = integer('PORT', 3000, 0, 65535);
-  const host = text('HOST') ?? '127.0.0.1';
   const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:']);
   const databaseReadUrl = url('DATABASE_READ_URL', ['postgres:', 'postgresql:']);
   if (databaseReadUrl && !databaseUrl) problems.push('DATABASE_READ_URL needs DATABASE_URL as well');
-  const dataDir = path.resolve(text('HERBTRACE_DATA_DIR') ?? './data');
-  const adminToken = text('HERBTRACE_ADMIN_TOKEN');
-  if (adminToken !== undefined && adminToken.length < 24) {
-    problems.push('HERBTRACE_ADMIN_TOKEN must be at least 24 characters long');
-  }
-  const publicBaseUrl = (url('PUBLIC_BASE_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/+$/, '');
-  const logLevelRaw = text('LOG_LEVEL') ?? 'info';
-  if (!(LOG_LEVELS as readonly string[]).includes(logLevelRaw)) {
-    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevelRaw}"`);
-  }
-  const bodyLimitBytes = integer('BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600);
-  const publicRateLimitPerMinute = integer('PUBLIC_RATE_LIMIT_PER_MINUTE', 300, 1, 1_000_000);
-  const graphMaxNodes = integer('GRAPH_MAX_NODES', 50_000, 10, 10_000_000);
-  const graphMaxDepth = integer('GRAPH_MAX_DEPTH', 200, 2, 100_000);
+  const publicBaseUrl = (url('PUBLIC_BASE_URL', ['http:', 'https:']) ?? `http://localhost:${values.PORT}`).replace(/\/+$/, '');
   // The old rule counted requests, which anyone can repeat: refuse the old name rather than ignore it silently.
-  if (text('SCAN_SUSPICIOUS_COUNT') !== undefined) {
+  if (values.SCAN_SUSPICIOUS_COUNT !== undefined) {
     problems.push('SCAN_SUSPICIOUS_COUNT is no longer read: the scan rule counts distinct client networks now, set SCAN_SUSPICIOUS_NETWORKS instead');
   }
-  const scanSuspiciousNetworks = integer('SCAN_SUSPICIOUS_NETWORKS', 20, 1, 1_000_000);
-  const scanSuspiciousPlaces = integer('SCAN_SUSPICIOUS_PLACES', 3, 2, 1000);
-  const scanSuspiciousDistanceKm = integer('SCAN_SUSPICIOUS_DISTANCE_KM', 500, 1, 40_000);
-  const scanWindowHours = integer('SCAN_WINDOW_HOURS', 720, 1, 876_000);
-  const trustProxyRaw = text('TRUST_PROXY') ?? 'false';
-  if (!['true', 'false'].includes(trustProxyRaw)) problems.push(`TRUST_PROXY must be true or false, got "${trustProxyRaw}"`);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
-    port,
-    host,
+    port: values.PORT,
+    host: values.HOST,
     databaseUrl,
     databaseReadUrl,
-    dataDir,
-    adminToken,
+    dataDir: path.resolve(values.HERBTRACE_DATA_DIR),
+    adminToken: values.HERBTRACE_ADMIN_TOKEN,
     publicBaseUrl,
-    logLevel: logLevelRaw as Config['logLevel'],
-    bodyLimitBytes,
-    publicRateLimitPerMinute,
-    trustProxy: trustProxyRaw === 'true',
-    graphMaxNodes,
-    graphMaxDepth,
-    scanSuspiciousNetworks,
-    scanSuspiciousPlaces,
-    scanSuspiciousDistanceKm,
-    scanWindowHours,
+    logLevel: values.LOG_LEVEL as Config['logLevel'],
+    bodyLimitBytes: values.BODY_LIMIT_BYTES,
+    publicRateLimitPerMinute: values.PUBLIC_RATE_LIMIT_PER_MINUTE,
+    trustProxy: values.TRUST_PROXY === 'true',
+    graphMaxNodes: values.GRAPH_MAX_NODES,
+    graphMaxDepth: values.GRAPH_MAX_DEPTH,
+    scanSuspiciousNetworks: values.SCAN_SUSPICIOUS_NETWORKS,
+    scanSuspiciousPlaces: values.SCAN_SUSPICIOUS_PLACES,
+    scanSuspiciousDistanceKm: values.SCAN_SUSPICIOUS_DISTANCE_KM,
+    scanWindowHours: values.SCAN_WINDOW_HOURS,
   };
 }

@@ -7,6 +7,7 @@ import { fileDatabase } from './support/app.js';
 import { kg } from './support/chain.js';
 import { BASE, codedChain as ownChain, GTIN13, GTIN14, WRONG_GTIN } from './support/codes.js';
 import { expectProblem } from './support/http.js';
+import { answerSchemas } from './support/openapi.js';
 
 const { DigitalLink } = DigitalLinkModule as unknown as { DigitalLink: (uri: string) => { isValid(): boolean; getIdentifier(): Record<string, string>; getKeyQualifiers(): Record<string, string> } };
 
@@ -126,6 +127,18 @@ t.test('issuing codes', async (t) => {
     t.ok(ms < 30_000, 'in seconds');
     const [n] = await database.db.select({ n: count() }).from(codes).where(eq(codes.lotId, w.product.id));
     t.equal(Number(n!.n), 100_005);
+    // The CSV streams them page by page (20,000 a page): every code once, in order, across the page boundaries.
+    const csvStarted = performance.now();
+    const csv = await app.inject({ method: 'GET', url: `/v1/lots/${w.product.id}/codes?format=csv`, headers: w.coop.headers });
+    t.comment(`CSV of 100,005 codes in ${Math.round(performance.now() - csvStarted)} ms`);
+    t.equal(csv.statusCode, 200);
+    t.ok(csv.body.endsWith('\r\n'), 'the last record ends its line');
+    const lines = csv.body.slice(0, -2).split('\r\n');
+    t.equal(lines[0], 'code,url,level,status');
+    const listed = lines.slice(1).map((l) => l.split(',')[0]!);
+    t.equal(listed.length, 100_005, 'every code');
+    t.equal(new Set(listed).size, 100_005, 'each once');
+    t.ok(listed.every((c, i) => i === 0 || listed[i - 1]! < c), 'in code order');
   });
 });
 
@@ -156,6 +169,8 @@ t.test('QR images', async (t) => {
 t.test('consumer resolve: both paths, JSON and HTML, zh and en, nothing private', async (t) => {
   const w = await codedChain(t);
   const { app, database } = w;
+  // The JSON answer is joined from pre-serialised parts (resolve.service.ts): held to its OpenAPI schema here.
+  const answers = await answerSchemas(app);
   const [unit] = (await w.issue(w.coop.headers, w.product.id, { count: 1 })).json().codes;
   const [short] = (await w.issue(w.coop.headers, w.plain.id, { count: 1 })).json().codes;
   const dlPath = unit.url.slice(BASE.length);
@@ -167,6 +182,13 @@ t.test('consumer resolve: both paths, JSON and HTML, zh and en, nothing private'
     t.match(String(res.headers['content-type']), /^application\/json/);
     t.equal(res.headers['cache-control'], 'no-store');
     const v = res.json();
+    answers.matches(t, 'GET /01/{gtin}/10/{lot}/21/{serial}', 200, v);
+    answers.refuses(t, 'GET /01/{gtin}/10/{lot}/21/{serial}', 200, { ...v, verdict: 'probably' }, 'a verdict outside the list');
+    answers.refuses(t, 'GET /01/{gtin}/10/{lot}/21/{serial}', 200, { ...v, scans: { ...v.scans, count: '1' } }, 'a count as text');
+    const { producer: _producer, ...withoutProducer } = v;
+    answers.refuses(t, 'GET /01/{gtin}/10/{lot}/21/{serial}', 200, withoutProducer, 'an answer without its producer');
+    const shortJson = answers.check(t, 'GET /q/{code}', await app.inject({ method: 'GET', url: `/q/${short.code}`, headers: json }));
+    t.equal(shortJson.verdict, 'genuine', 'the /q/ path, JSON');
     t.equal(v.verdict, 'genuine');
     t.equal(v.lang, 'zh-CN');
     t.match(v.message, /正品/);
@@ -228,6 +250,7 @@ t.test('consumer resolve: both paths, JSON and HTML, zh and en, nothing private'
 
     const unknown = await app.inject({ method: 'GET', url: '/q/NoSuchCode2345678', headers: json });
     t.equal(unknown.statusCode, 404);
+    answers.matches(t, 'GET /q/{code}', 404, unknown.json());
     t.equal(unknown.json().verdict, 'unknown');
     t.match(unknown.json().warning, /12315/);
     const unknownHtml = await app.inject({ method: 'GET', url: '/q/NoSuchCode2345678?lang=en' });
@@ -237,6 +260,7 @@ t.test('consumer resolve: both paths, JSON and HTML, zh and en, nothing private'
     // A real serial under another GTIN or lot is not that product's code.
     const otherLot = await app.inject({ method: 'GET', url: `/01/${GTIN13}/10/OTHER-LOT/21/${unit.code}`, headers: json });
     t.equal(otherLot.statusCode, 404);
+    answers.matches(t, 'GET /01/{gtin}/10/{lot}/21/{serial}', 404, otherLot.json());
     t.equal(otherLot.json().verdict, 'unknown');
   });
 
@@ -258,6 +282,7 @@ const URUMQI = '?lat=43.83&lon=87.62';
 t.test('verdicts: distinct networks and far-apart places, not requests; void, recalled; scan statistics', async (t) => {
   const w = await codedChain(t, { scanSuspiciousNetworks: 3, scanSuspiciousPlaces: 3, scanSuspiciousDistanceKm: 500 });
   const { app, database } = w;
+  const answers = await answerSchemas(app);
   const issued = (await w.issue(w.coop.headers, w.product.id, { count: 10 })).json().codes as { code: string; url: string }[];
   const code = (i: number) => issued[i]!.code;
   /** A scan from a client address (its /24 is the network) with an optional device cookie. */
@@ -289,6 +314,7 @@ t.test('verdicts: distinct networks and far-apart places, not requests; void, re
     t.same(verdicts, ['genuine', 'genuine', 'genuine', 'suspicious'], 'the fourth network crosses 3');
     const v = await scan(code(2), '?lang=en', '192.0.1.10');
     t.equal(v.verdict, 'suspicious', 'and stays so for a network seen before: the evidence is still in the window');
+    answers.matches(t, 'GET /q/{code}', 200, v, 'a suspicious answer (many networks)');
     t.match(v.scans, { count: 5, networks: 4, suspicion: { rule: 'many-networks', networks: 4 } });
     t.match(v.message, /4 different networks in the last 30 days/);
     t.match(v.warning, /first verification/);
@@ -329,6 +355,7 @@ t.test('verdicts: distinct networks and far-apart places, not requests; void, re
     const third = await scan(code(6), `${URUMQI}&lang=en`, '10.2.3.1');
     t.equal(third.verdict, 'suspicious', 'Ürümqi, a third network in a third place');
     t.match(third.scans.suspicion, { rule: 'far-apart', networks: 3, places: 3 });
+    answers.matches(t, 'GET /q/{code}', 200, third, 'a suspicious answer (far apart)');
     t.ok(third.scans.suspicion.distanceKm > 3000 && third.scans.suspicion.distanceKm < 3500, `Guangzhou–Ürümqi ${third.scans.suspicion.distanceKm} km`);
     t.match(third.message, /3 different networks in places up to 3,\d{3} km apart/);
     t.equal((await scan(code(6), '', '10.2.1.1')).verdict, 'suspicious', 'a later scan without a location too');
@@ -339,6 +366,7 @@ t.test('verdicts: distinct networks and far-apart places, not requests; void, re
   await t.test('first verified: date and region, the same for every later scan; distinct networks shown', async (t) => {
     const first = await scan(code(7), '?region=220621', '10.3.1.1');
     t.match(first.scans.firstVerified, { thisScan: true, region: { code: '220621', name: /吉林省 白山市 抚松县/, approximate: false } });
+    answers.matches(t, 'GET /q/{code}', 200, first, 'an answer with the first verified region');
     const later = await scan(code(7), CHANGCHUN, '10.3.2.1');
     t.same(later.scans.firstVerified, { ...first.scans.firstVerified, thisScan: false });
     t.equal(later.scans.networks, 2);
@@ -382,6 +410,7 @@ t.test('verdicts: distinct networks and far-apart places, not requests; void, re
     t.equal(res.json().status, 'void');
     expectProblem(t, await app.inject({ method: 'POST', url: `/v1/codes/${c}/void`, headers: w.coop.headers, payload: { reason: 'again' } }), 422);
     const v = await scan(c, '', '10.7.1.1');
+    answers.matches(t, 'GET /q/{code}', 200, v, 'a void answer');
     t.equal(v.verdict, 'void');
     t.match(v.message, /作废/);
     t.equal(v.scans.suspicion, null);
@@ -411,6 +440,7 @@ t.test('verdicts: distinct networks and far-apart places, not requests; void, re
   await t.test('a recalled lot’s codes resolve as recalled', async (t) => {
     await w.c.call('POST', `/v1/lots/${w.dried.id}/status`, w.coop.headers, { status: 'recalled', reason: '重金属超标' }, 200);
     const v = await scan(code(2));
+    answers.matches(t, 'GET /q/{code}', 200, v, 'a recalled answer');
     t.equal(v.verdict, 'recalled', 'recalled comes before suspicious');
     t.equal(v.product.status, 'recalled');
     const html = await app.inject({ method: 'GET', url: issued[2]!.url.slice(BASE.length) });

@@ -1,11 +1,14 @@
 import t from 'tap';
 import { makeCreditCode, setupApp } from './support/app.js';
 import { chainClient, kg } from './support/chain.js';
+import { answerSchemas } from './support/openapi.js';
 
 // A hand-built graph with a merge of two bases, a split, a diamond and an external root.
 t.test('provenance, descendants and lineage timeline on a hand-built graph', async (t) => {
   const { app, createOrganization, database } = await setupApp(t);
   const c = chainClient(app);
+  // The answers are written as JSON text by hand (provenance.service.ts): each one read here is held to its schema.
+  const answers = await answerSchemas(app);
   const coopA = await createOrganization({ name: '合作社甲', kinds: ['cooperative'], regionCode: '220621', creditCode: makeCreditCode('220621', '93') });
   const coopB = await createOrganization({ name: '合作社乙', kinds: ['cooperative'], regionCode: '220622', creditCode: makeCreditCode('220622', '93') });
   const proc = await createOrganization({ name: '加工厂丙', kinds: ['processor'], regionCode: '220582', creditCode: makeCreditCode('220582') });
@@ -40,6 +43,7 @@ t.test('provenance, descendants and lineage timeline on a hand-built graph', asy
 
   await t.test('Y: a merge of two bases through a split and a diamond keeps 0.3 / 0.7', async (t) => {
     const p = await c.get(proc.headers, `/v1/lots/${y.id}/provenance`);
+    answers.matches(t, 'GET /v1/lots/{id}/provenance', 200, p);
     t.equal(p.complete, true);
     t.same(p.untracedInputs, []);
     t.equal(p.nodeCount, 10, 'Y, X1, X2, X, two harvests, two beds, two seeds');
@@ -70,6 +74,7 @@ t.test('provenance, descendants and lineage timeline on a hand-built graph', asy
 
   await t.test('Z: an external root makes the chain incomplete and takes its share', async (t) => {
     const p = await c.get(proc.headers, `/v1/lots/${z.id}/provenance`);
+    answers.matches(t, 'GET /v1/lots/{id}/provenance', 200, p, 'an incomplete provenance (untraced input)');
     t.equal(p.complete, false);
     t.same(p.untracedInputs.map((u: any) => [u.lotId, u.origin.type, u.origin.supplierName]), [[e.id, 'external', '外购供应商']]);
     t.equal(p.nodeCount, 12);
@@ -131,6 +136,7 @@ t.test('provenance, descendants and lineage timeline on a hand-built graph', asy
     }
     const merged = (await c.transform(proc.headers, { occurredAt: '2024-09-30T08:00:00+08:00', siteId: thirdsSite.id, inputs: parts.map((p) => ({ lotId: p.id, quantity: kg(1) })), outputs: [{ stage: 'processed', lotNumber: 'THIRDS', quantity: kg(1) }] })).outputs[0];
     const p = await c.get(proc.headers, `/v1/lots/${merged.id}/provenance`);
+    answers.matches(t, 'GET /v1/lots/{id}/provenance', 200, p);
     t.same(p.originShares.sites.map((s: any) => s.fraction), ['1/3', '1/3', '1/3']);
     const shares = p.originShares.sites.map((s: any) => s.share);
     t.same([...shares].sort(), ['0.333333', '0.333333', '0.333334']);
@@ -166,6 +172,7 @@ t.test('provenance, descendants and lineage timeline on a hand-built graph', asy
     const toStranger = await c.ship(maker.headers, { toOrganizationId: stranger.organization.id, lines: [{ lotId: caps.id, quantity: { value: 40, unit: 'box' } }], shippedAt: '2024-10-06T08:00:00+08:00' });
     await c.receive(stranger.headers, toStranger.id, { receivedAt: '2024-10-07T08:00:00+08:00' });
     const d = await c.get(coopA.headers, `/v1/lots/${a.harvest.id}/descendants`);
+    answers.matches(t, 'GET /v1/lots/{id}/descendants', 200, d);
     t.equal(d.count, 8, 'X, X1, X2, Y, Z, the 10 kg split-off, the product and its 40-box split-off');
     const byHolder = Object.fromEntries(d.holders.map((h: any) => [h.organization.name, h.lots.map((l: any) => l.lotNumber).sort()]));
     t.same(byHolder, { 加工厂丙: ['X', 'X1', 'X2', 'Y', 'Z'], 制药丁: ['CAPS-1', 'Z-1'], 无关戊: ['CAPS-1-1'] });
@@ -182,6 +189,7 @@ t.test('provenance, descendants and lineage timeline on a hand-built graph', asy
     let pages = 0;
     do {
       const page: any = await c.get(proc.headers, `/v1/lots/${z.id}/timeline?limit=4${cursor ? `&cursor=${cursor}` : ''}`);
+      answers.matches(t, 'GET /v1/lots/{id}/timeline', 200, page, `timeline page ${pages + 1}`);
       items.push(...page.items);
       cursor = page.nextCursor;
       pages++;
@@ -196,6 +204,7 @@ t.test('provenance, descendants and lineage timeline on a hand-built graph', asy
     const zMade = items.find((i) => i.type === 'transformation' && i.role === 'output');
     t.same(zMade.data.process, { steps: [{ op: '切', params: { thicknessMm: 2 } }] });
     const own = await c.get(proc.headers, `/v1/lots/${z.id}/timeline?scope=lot`);
+    answers.matches(t, 'GET /v1/lots/{id}/timeline', 200, own);
     t.same(own.items.map((i: any) => `${i.type}:${i.role}`), ['transformation:output', 'split:input', 'shipment_dispatched:null'].slice(0, own.items.length));
     t.equal((await app.inject({ method: 'GET', url: `/v1/lots/${z.id}/timeline?cursor=garbage`, headers: proc.headers })).statusCode, 400);
   });

@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import { queryRows } from '../src/db/client.js';
 import { fileDatabase, makeCreditCode, setupApp } from './support/app.js';
 import { chainClient, kg } from './support/chain.js';
+import { answerSchemas } from './support/openapi.js';
 
 // The worked ginseng chain of domain.md, recorded end to end through the API. Both chains share the file's
 // database (the ginseng test, which checks every lot, runs first).
@@ -142,6 +143,20 @@ t.test('the worked ginseng chain from seed farm to pharmacy', async (t) => {
   );
   t.equal(timeline.items[0].organization.name, '抚松县松岭人参种植专业合作社');
   t.match(timeline.items[3].data, { process: { steps: [{ op: '洗' }, { op: '蒸' }, { op: '干燥' }] } });
+
+  // The graph answers are written as JSON text by hand (provenance.service.ts): each is held to its OpenAPI schema.
+  const answers = await answerSchemas(app);
+  answers.matches(t, 'GET /v1/lots/{id}/timeline', 200, timeline, 'the harvest lot\'s own timeline');
+  const lineage = answers.check(t, 'GET /v1/lots/{id}/timeline', await app.inject({ method: 'GET', url: `/v1/lots/${shelf.id}/timeline?limit=5`, headers: pharmacy.headers }));
+  answers.refuses(t, 'GET /v1/lots/{id}/timeline', 200, { items: lineage.items }, 'a page without nextCursor');
+  const provenance = answers.check(t, 'GET /v1/lots/{id}/provenance', await app.inject({ method: 'GET', url: `/v1/lots/${shelf.id}/provenance`, headers: pharmacy.headers }));
+  t.equal(provenance.lot.id, shelf.id);
+  answers.refuses(t, 'GET /v1/lots/{id}/provenance', 200, { ...provenance, complete: 'yes' }, 'complete as text');
+  answers.refuses(t, 'GET /v1/lots/{id}/provenance', 200, { ...provenance, nodes: [{ ...provenance.nodes[0], id: 42 }, ...provenance.nodes.slice(1)] }, 'a node id as a number');
+  const descendants = answers.check(t, 'GET /v1/lots/{id}/descendants', await app.inject({ method: 'GET', url: `/v1/lots/${harvest.id}/descendants`, headers: coop.headers }));
+  t.equal(descendants.lot.id, harvest.id);
+  const { holders: _holders, ...withoutHolders } = descendants;
+  answers.refuses(t, 'GET /v1/lots/{id}/descendants', 200, withoutHolders, 'an answer without its holders');
 
   // Lists: the pharmacy sees its product lot; filters narrow.
   const productLots = await c.get(pharmacy.headers, '/v1/lots?stage=product');

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statfsSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statfsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
@@ -43,8 +43,17 @@ const SCRATCH_ROOT = (() => {
 })();
 
 export function pgliteTemplateDir(): string {
-  return path.join(SCRATCH_ROOT, `herbtrace-test-template-${migrationsFingerprint()}`);
+  // v2: the template's postgresql.conf has TEST_POSTGRESQL_CONF.
+  return path.join(SCRATCH_ROOT, `herbtrace-test-template-v2-${migrationsFingerprint()}`);
 }
+
+/**
+ * Settings of the PGlite test databases only (appended to the template's postgresql.conf, so every copy has
+ * them; the service's own data directory keeps PGlite's defaults). With the default 128 MB of shared buffers a
+ * PGlite start set up and touched that much memory: 16 MB, plenty for a test file's data, starts ≈ 0.4 s
+ * sooner (of ≈ 1 s) at half the resident memory.
+ */
+const TEST_POSTGRESQL_CONF = '\n# tests/support/databases.ts\nshared_buffers = 16MB\n';
 
 /** Called once per run from before.ts. */
 export async function prepareTemplate(): Promise<void> {
@@ -74,6 +83,7 @@ export async function prepareTemplate(): Promise<void> {
   } finally {
     await handle.close();
   }
+  appendFileSync(path.join(building, 'postgresql.conf'), TEST_POSTGRESQL_CONF);
   renameSync(building, dir);
 }
 

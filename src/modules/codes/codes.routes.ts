@@ -1,3 +1,4 @@
+import accepts from '@fastify/accepts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { replyWithWrite } from '../../plugins/idempotency.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -31,6 +32,7 @@ import {
   newDeviceCookie,
   parseDigitalLink,
   parseShortCode,
+  PAGE_LANGUAGES,
   pickLang,
   readDeviceCookie,
   resolveCode,
@@ -55,6 +57,7 @@ export const codeRoutes: FastifyPluginAsyncTypebox<CodeRouteOptions> = async (ap
   const base = opts.publicBaseUrl;
   const settings: ResolveSettings = { ...opts.scan, maxNodes: opts.maxNodes };
   const recorder = new ScanRecorder(app.database.db, settings);
+  await app.register(accepts); // request.language(): Accept-Language negotiation for the consumer page
   // Scans still queued are written before the database closes.
   app.addHook('onClose', async () => recorder.close());
 
@@ -184,7 +187,7 @@ export const codeRoutes: FastifyPluginAsyncTypebox<CodeRouteOptions> = async (ap
   }
 
   async function resolve(request: FastifyRequest, reply: FastifyReply, parse: () => ResolveKey, query: ResolveInput, selfPath: string) {
-    const lang = pickLang(query.lang, request.headers['accept-language']);
+    const lang = pickLang(query.lang, request.language(PAGE_LANGUAGES));
     const json = wantsJson(request);
     reply.header('cache-control', 'no-store').header('vary', 'Accept, Accept-Language');
     let key: ResolveKey;

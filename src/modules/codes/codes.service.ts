@@ -1,3 +1,5 @@
+import { pipeline, Readable } from 'node:stream';
+import { stringify } from 'csv-stringify';
 import { customAlphabet } from 'nanoid';
 import type { Database } from '../../db/client.js';
 import { ForbiddenError, NotFoundError, RuleViolationError, ValidationError } from '../../lib/errors.js';
@@ -104,18 +106,21 @@ export async function listCodes(db: Database, actor: Actor, lotId: string, query
 }
 
 /** Every code of the lot as CSV (code,url,level,status), read in pages so memory stays flat per page. */
-export async function codesCsv(db: Database, actor: Actor, lotId: string, baseUrl: string): Promise<string> {
+export async function codesCsv(db: Database, actor: Actor, lotId: string, baseUrl: string): Promise<Readable> {
+  // Checked before the first byte: a caller without the right still gets a problem document, not a CSV.
   const lot = await manageableLot(db, actor, lotId);
-  const lines = ['code,url,level,status'];
-  let after: string | undefined;
-  for (;;) {
-    const rows = await repo.listCodes(db, lotId, after, 20_000);
-    // Codes and URLs hold no comma, quote or newline (the alphabet and percent-encoding see to it).
-    for (const r of rows) lines.push(`${r.code},${codeUrl(baseUrl, lot, r.code, r.level)},${r.level},${r.voidedAt ? 'void' : 'active'}`);
-    if (rows.length < 20_000) break;
-    after = rows.at(-1)!.code;
+  async function* records() {
+    let after: string | undefined;
+    for (;;) {
+      // Read a page when the client has taken the last one (backpressure): memory stays at a page.
+      const rows = await repo.listCodes(db, lotId, after, 20_000);
+      for (const r of rows) yield [r.code, codeUrl(baseUrl, lot, r.code, r.level), r.level, r.voidedAt ? 'void' : 'active'];
+      if (rows.length < 20_000) return;
+      after = rows.at(-1)!.code;
+    }
   }
-  return `${lines.join('\r\n')}\r\n`;
+  // pipeline, not pipe: a failed page read destroys the CSV stream too, so the response is cut off, not left hanging.
+  return pipeline(Readable.from(records()), stringify({ header: true, columns: ['code', 'url', 'level', 'status'], record_delimiter: 'windows' }), () => {});
 }
 
 async function manageableCode(db: Database, actor: Actor, code: string) {

@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
+import { LRUCache } from 'lru-cache';
 import type { Database } from '../../db/client.js';
 import { ValidationError } from '../../lib/errors.js';
 import { toDecimals } from '../../lib/fraction.js';
@@ -43,7 +45,12 @@ export function parseShortCode(code: string): ResolveKey {
   return { code };
 }
 
-/** GET /01/{gtin}/10/{lot}/21/{serial}: GTIN with a valid check digit, AI 10 and AI 21 values (already decoded). */
+/**
+ * GET /01/{gtin}/10/{lot}/21/{serial}: GTIN with a valid check digit, AI 10 and AI 21 values (already decoded).
+ * Not digital-link.js: its grammar parser took ≈ 3 ms to parse such a URL and ≈ 4.4 ms to validate it, over ten
+ * times a whole resolve (≈ 0.26 ms); the router already splits the path, and the tests check the URLs this
+ * service issues against digital-link.js.
+ */
 export function parseDigitalLink(gtin: string, lot: string, serial: string): ResolveKey {
   const gtinProblem = validateGtin(gtin);
   if (gtinProblem) throw ValidationError.field('gtin', gtinProblem);
@@ -54,20 +61,18 @@ export function parseDigitalLink(gtin: string, lot: string, serial: string): Res
   return { code: serial, gtin: toGtin14(gtin), lotNumber: lot };
 }
 
-/** A client address reduced to its network: IPv4 /24, IPv6 /48. The full address is never stored. */
+/**
+ * A client address reduced to its network: IPv4 /24, IPv6 /48 in RFC 5952 form (`2001:db8:1::/48`). An
+ * IPv4-mapped IPv6 address, in any spelling, is its IPv4 network. The full address is never stored. (ipaddr.js
+ * costs ≈ 3 µs a call against ≈ 1 µs for the hand-written split it replaced, ≈ 1 % of a resolve's CPU; the split
+ * counted `::ffff:c633:6407` and every other hex-mapped client as the one network `0:0:0::/48`.)
+ */
 export function coarseNetwork(ip: string | undefined): string | null {
-  if (!ip) return null;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  const address = mapped ? mapped[1]! : ip;
-  if (isIP(address) === 4) return `${address.split('.').slice(0, 3).join('.')}.0/24`;
-  if (isIP(address) === 6) {
-    const [head = '', tail = ''] = address.split('::');
-    const left = head ? head.split(':') : [];
-    const right = tail ? tail.split(':') : [];
-    const groups = address.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
-    return `${groups.slice(0, 3).map((g) => g.toLowerCase().replace(/^0+(?=.)/, '')).join(':')}::/48`;
-  }
-  return null;
+  if (!ip || isIP(ip) === 0) return null; // Node's strict check: ipaddr.js also takes forms like 127.1
+  const address = ipaddr.process(ip);
+  const bytes = address.toByteArray();
+  if (address.kind() === 'ipv4') return `${bytes[0]}.${bytes[1]}.${bytes[2]}.0/24`;
+  return `${ipaddr.fromByteArray(bytes.fill(0, 6)).toString()}/48`;
 }
 
 /**
@@ -96,23 +101,17 @@ export const deviceCookieHeader = (value: string, secure: boolean) =>
 /** What is stored of a device cookie for a scan: a hash of it with the code, so it says nothing about other codes. */
 export const deviceOfScan = (device: string, code: string) => createHash('sha256').update(`${device}\n${code}`).digest('base64url').slice(0, 22);
 
-/** The page language: ?lang= wins, then the first of Accept-Language that is Chinese or English; Chinese by default. */
-export function pickLang(query: string | undefined, acceptLanguage: string | undefined): Lang {
+/**
+ * The languages the consumer page is offered in to Accept-Language negotiation (`request.language(…)` of
+ * @fastify/accepts: quality values, `*`, prefixes). `zh` takes zh-TW, zh-HK and the like, which read the Chinese page.
+ * (≈ 2 µs a resolve, well under 1 % of one.)
+ */
+export const PAGE_LANGUAGES = ['zh-CN', 'zh', 'en'];
+
+/** The page language: ?lang= wins, then what negotiation over PAGE_LANGUAGES chose; Chinese by default. */
+export function pickLang(query: string | undefined, negotiated: string | false | undefined): Lang {
   if (query) return query.startsWith('en') ? 'en' : 'zh-CN';
-  const ranked = (acceptLanguage ?? '')
-    .split(',')
-    .map((part, i) => {
-      const [tag = '', ...params] = part.trim().toLowerCase().split(';');
-      const q = params.map((p) => /^\s*q=([\d.]+)/.exec(p)?.[1]).find(Boolean);
-      return { tag, q: q === undefined ? 1 : Number(q), i };
-    })
-    .filter((l) => l.q > 0)
-    .sort((a, b) => b.q - a.q || a.i - b.i);
-  for (const l of ranked) {
-    if (l.tag.startsWith('zh')) return 'zh-CN';
-    if (l.tag.startsWith('en')) return 'en';
-  }
-  return 'zh-CN';
+  return negotiated === 'en' ? 'en' : 'zh-CN';
 }
 
 export const VERDICT_TEXT: Record<Lang, Record<VerdictValue, string>> = {
@@ -165,19 +164,22 @@ interface LotDetail {
   detail: Detail;
   json: { productHead: string; rest: string };
 }
-// Promises, so concurrent scans of one lot wait for the same computation instead of each running the graph query.
-const detailCache = new Map<string, { at: number; detail: Promise<LotDetail> }>();
-
-function lotDetail(db: Database, lotId: string, maxNodes: number): Promise<LotDetail> {
-  const cached = detailCache.get(lotId);
-  if (cached && Date.now() - cached.at < DETAIL_TTL_MS) return cached.detail;
-  const detail = computeLotDetail(db, lotId, maxNodes).then((d) => {
+// fetch() is single-flight: concurrent scans of one lot wait for the same computation instead of each running
+// the graph query. A failed computation is not kept; one pushed out while running still answers its callers.
+const detailCache = new LRUCache<string, LotDetail, { db: Database; maxNodes: number }>({
+  max: DETAIL_MAX,
+  ttl: DETAIL_TTL_MS,
+  ignoreFetchAbort: true,
+  fetchMethod: async (lotId, _stale, { context }) => {
+    const d = await computeLotDetail(context.db, lotId, context.maxNodes);
     const { product, ...rest } = d;
     return { detail: d, json: { productHead: JSON.stringify(product).slice(0, -1), rest: JSON.stringify(rest).slice(1, -1) } };
-  });
-  if (detailCache.size >= DETAIL_MAX) detailCache.delete(detailCache.keys().next().value!);
-  detailCache.set(lotId, { at: Date.now(), detail });
-  detail.catch(() => detailCache.delete(lotId));
+  },
+});
+
+async function lotDetail(db: Database, lotId: string, maxNodes: number): Promise<LotDetail> {
+  const detail = await detailCache.fetch(lotId, { context: { db, maxNodes } });
+  if (!detail) throw new Error(`no detail for lot ${lotId}`); // fetchMethod always returns one
   return detail;
 }
 

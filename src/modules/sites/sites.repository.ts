@@ -1,4 +1,5 @@
 import { and, asc, eq } from 'drizzle-orm';
+import { LRUCache } from 'lru-cache';
 import type { Database } from '../../db/client.js';
 import { sites } from '../../db/schema.js';
 import { afterPosition, type CursorPosition } from '../../lib/pagination.js';
@@ -11,19 +12,16 @@ export async function insertSite(db: Database, row: typeof sites.$inferInsert): 
 }
 
 // Sites are never changed once registered (there is no update route), so a row read once stays true: the
-// cache spares the transformation hot path a query. Bounded; the oldest entries go first.
-const siteCache = new Map<string, SiteRow>();
+// cache spares the transformation hot path a query. Bounded; the least recently used go first.
 const SITE_CACHE_SIZE = 10_000;
+const siteCache = new LRUCache<string, SiteRow>({ max: SITE_CACHE_SIZE });
 
 export async function findSiteById(db: Database, id: string): Promise<SiteRow | undefined> {
   const cached = siteCache.get(id);
   if (cached) return cached;
   const rows = await db.select().from(sites).where(eq(sites.id, id));
   const row = rows[0];
-  if (row) {
-    if (siteCache.size >= SITE_CACHE_SIZE) siteCache.delete(siteCache.keys().next().value!);
-    siteCache.set(id, row);
-  }
+  if (row) siteCache.set(id, row);
   return row;
 }
 
