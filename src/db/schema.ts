@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  type AnyPgColumn,
   bigint,
   boolean,
   check,
@@ -212,7 +213,7 @@ export const events = pgTable(
     // event store name no key (actor_key_id null).
     actorKind: text('actor_kind').notNull(),
     actorKeyId: text('actor_key_id'),
-    actorUserId: text('actor_user_id'),
+    actorUserId: text('actor_user_id').references((): AnyPgColumn => users.id),
     // The writing transaction: consumers read events in (tx_id, seq) order below the oldest running
     // transaction, so an event that commits late is never skipped (events/queue.ts).
     txId: xid8('tx_id').notNull().default(sql`pg_current_xact_id()`),
@@ -566,4 +567,104 @@ export const codeScans = pgTable(
     verdict: text('verdict').notNull(),
   },
   (t) => [index('code_scans_code_scanned_at_idx').on(t.code, t.scannedAt), index('code_scans_lot_id_scanned_at_idx').on(t.lotId, t.scannedAt)],
+);
+
+// ---------------------------------------------------------------------------------------------------------------
+// People (design.md §9): users of an organisation, their sessions, recovery codes, and the security events an
+// owner reads. Secrets are never stored in clear: passwords as argon2id hashes, setup codes, session ids and
+// recovery codes as SHA-256 of high-entropy values, TOTP seeds sealed with the secret key (lib/secret-box.ts).
+
+const at = (name: string) => timestamp(name, { withTimezone: true, precision: 3 });
+
+export const users = pgTable(
+  'users',
+  {
+    id: text('id').primaryKey(),
+    organizationId: text('organization_id')
+      .notNull()
+      .references(() => organizations.id),
+    // As the owner typed it; unique without regard to case (the index below).
+    login: text('login').notNull(),
+    name: text('name').notNull(),
+    phone: text('phone'),
+    // owner | recorder | viewer (access/policy.ts)
+    role: text('role').notNull(),
+    // pending (setup code issued, no password yet) | active | deactivated
+    status: text('status').notNull(),
+    passwordHash: text('password_hash'),
+    passwordChangedAt: at('password_changed_at'),
+    setupCodeHash: text('setup_code_hash'),
+    setupCodeExpiresAt: at('setup_code_expires_at'),
+    // Sealed TOTP seeds: the confirmed one, and one being enrolled until its first code is confirmed.
+    totpSecret: text('totp_secret'),
+    totpPendingSecret: text('totp_pending_secret'),
+    totpEnabledAt: at('totp_enabled_at'),
+    // The last 30-second step whose code was accepted: a code is good once (RFC 6238 §5.2).
+    totpLastStep: bigint('totp_last_step', { mode: 'number' }),
+    createdAt: createdAt(),
+    // Who created the user: `admin`, a user id or an API key id.
+    createdBy: text('created_by').notNull(),
+    deactivatedAt: at('deactivated_at'),
+  },
+  (t) => [uniqueIndex('users_login_key').on(sql`lower(${t.login})`), index('users_organization_id_idx').on(t.organizationId, t.createdAt, t.id)],
+);
+
+export const userRecoveryCodes = pgTable(
+  'user_recovery_codes',
+  {
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    codeHash: text('code_hash').notNull(),
+    createdAt: createdAt(),
+    usedAt: at('used_at'),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.codeHash] })],
+);
+
+export const sessions = pgTable(
+  'sessions',
+  {
+    // The public id, shown in the list of one's sessions; the cookie holds another value, stored only as its hash.
+    id: text('id').primaryKey(),
+    tokenHash: text('token_hash').notNull(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    // office (short idle timeout) | device (a field phone kept signed in)
+    kind: text('kind').notNull(),
+    // How the person signed in: setup-code+password, password, password+totp, password+recovery-code, …
+    method: text('method').notNull(),
+    createdAt: createdAt(),
+    lastSeenAt: at('last_seen_at').notNull().defaultNow(),
+    idleSeconds: integer('idle_seconds').notNull(),
+    expiresAt: at('expires_at').notNull(),
+    revokedAt: at('revoked_at'),
+    revokedReason: text('revoked_reason'),
+    userAgent: text('user_agent'),
+    address: text('address'),
+  },
+  (t) => [uniqueIndex('sessions_token_hash_key').on(t.tokenHash), index('sessions_user_id_idx').on(t.userId, t.createdAt)],
+);
+
+export const securityEvents = pgTable(
+  'security_events',
+  {
+    id: bigint('id', { mode: 'number' }).generatedAlwaysAsIdentity().primaryKey(),
+    at: at('at').notNull().defaultNow(),
+    // login-failed, login-throttled, login, setup-failed, setup, totp-failed, csrf-refused, session-refused,
+    // forbidden, not-found, member-created, role-changed, member-deactivated, sessions-ended, password-changed, …
+    kind: text('kind').notNull(),
+    organizationId: text('organization_id'),
+    userId: text('user_id'),
+    // The login as typed (lower case), also for logins that do not exist: the throttle counts it.
+    login: text('login'),
+    address: text('address'),
+    detail: text('detail'),
+  },
+  (t) => [
+    index('security_events_login_idx').on(t.login, t.at),
+    index('security_events_address_idx').on(t.address, t.at),
+    index('security_events_organization_idx').on(t.organizationId, t.id),
+  ],
 );
