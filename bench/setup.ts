@@ -34,6 +34,7 @@ export async function startServer(databaseUrl: string | undefined, dataDir = 'me
     databaseUrl,
     dataDir,
     adminToken: BENCH_ADMIN_TOKEN,
+    secretKey: 'be'.repeat(32),
     publicBaseUrl: 'http://localhost',
     logLevel: 'silent',
     publicRateLimitPerMinute: 1_000_000,

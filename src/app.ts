@@ -11,6 +11,7 @@ import { Problem } from './lib/schemas.js';
 import { healthRoutes } from './modules/health/index.js';
 import { organizationRoutes } from './modules/organizations/index.js';
 import { organizationSchemas } from './modules/organizations/index.js';
+import { CsrfTokens, peopleRoutes, peopleSchemas, peopleSettingsFrom } from './modules/people/index.js';
 import { siteRoutes } from './modules/sites/index.js';
 import { siteSchemas } from './modules/sites/index.js';
 import { lotRoutes } from './modules/lots/index.js';
@@ -37,7 +38,7 @@ import securityPlugin from './plugins/security.js';
 import strictInputPlugin, { addStrictSchemaRules, frameworkErrors, MAX_PARAM_LENGTH } from './plugins/strict-input.js';
 import swaggerPlugin from './plugins/swagger.js';
 
-export type AppConfig = Omit<Config, 'adminToken'> & { adminToken: string };
+export type AppConfig = Omit<Config, 'adminToken' | 'secretKey'> & { adminToken: string; secretKey: string };
 
 export interface BuildAppOptions {
   config: AppConfig;
@@ -45,6 +46,8 @@ export interface BuildAppOptions {
   database?: DatabaseHandle;
   /** Pino logger settings; `false` silences the app (tests). */
   logger?: boolean;
+  /** Where the log goes instead of stdout (tests read it to check that no secret is ever logged). */
+  logStream?: { write(line: string): void };
 }
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -54,6 +57,7 @@ const SHARED_SCHEMAS = [
   Problem,
   QuantitySchema,
   ...organizationSchemas,
+  ...peopleSchemas,
   ...siteSchemas,
   ...speciesSchemas,
   ...lotSchemas,
@@ -127,8 +131,9 @@ export async function buildApp(options: BuildAppOptions) {
         ? false
         : {
             level: config.logLevel,
+            ...(options.logStream ? { stream: options.logStream } : {}),
             redact: {
-              paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', '*.key', '*.adminToken'],
+              paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'res.headers["set-cookie"]', '*.key', '*.adminToken', '*.password', '*.setupCode', '*.secretKey'],
               censor: '[redacted]',
             },
           },
@@ -161,13 +166,16 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(securityPlugin, { publicRateLimitPerMinute: config.publicRateLimitPerMinute });
   // After the security headers and the rate limit, before auth: hostile input is a 400 with or without a key.
   await app.register(strictInputPlugin);
-  await app.register(authPlugin, { adminToken: config.adminToken });
+  const people = peopleSettingsFrom(config);
+  const csrf = new CsrfTokens(people.csrfKey);
+  await app.register(authPlugin, { adminToken: config.adminToken, people, csrf });
   await app.register(idempotencyPlugin);
   await app.register(swaggerPlugin, { publicBaseUrl: config.publicBaseUrl, version: VERSION });
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
 
   await app.register(healthRoutes);
   await app.register(organizationRoutes);
+  await app.register(peopleRoutes, { settings: people, csrf });
   await app.register(siteRoutes);
   await app.register(speciesRoutes);
   await app.register(lotRoutes);

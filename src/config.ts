@@ -36,6 +36,27 @@ export interface Config {
   scanSuspiciousDistanceKm: number;
   /** The window (hours) both scan rules look back over. */
   scanWindowHours: number;
+  /**
+   * The key that seals stored secrets (TOTP seeds), 32 bytes as 64 hex digits or base64; on the embedded database
+   * it may be absent and is then generated at first start (lib/secret-key.ts).
+   */
+  secretKey: string | undefined;
+  /** An office session ends after this many minutes without a request… */
+  sessionIdleMinutes: number;
+  /** …and this many hours after sign-in, whatever happens. */
+  sessionAbsoluteHours: number;
+  /** A device session ("keep me signed in on this phone", recorders and viewers only): idle days… */
+  deviceSessionIdleDays: number;
+  /** …and absolute days. */
+  deviceSessionAbsoluteDays: number;
+  /** Who must sign in with a second factor (TOTP): roles, and `regulator` for every user of a regulator. */
+  totpRequiredFor: ('owner' | 'recorder' | 'viewer' | 'regulator')[];
+  /** Failed sign-ins of one login within the throttle window before further attempts get 429. */
+  loginFailuresPerLogin: number;
+  /** Failed sign-ins from one client address within the window before it gets 429. */
+  loginFailuresPerAddress: number;
+  /** The window (minutes) failed sign-ins are counted over. */
+  loginThrottleWindowMinutes: number;
 }
 
 export class ConfigError extends Error {
@@ -46,6 +67,17 @@ export class ConfigError extends Error {
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const TOTP_SUBJECTS = ['owner', 'recorder', 'viewer', 'regulator'] as const;
+
+/** The 32 bytes of a secret key written as 64 hex digits or base64 (either alphabet), or null. */
+export function secretKeyBytes(text: string): Buffer | null {
+  if (/^[0-9a-fA-F]{64}$/.test(text)) return Buffer.from(text, 'hex');
+  if (/^[A-Za-z0-9+/_-]{43}=?$/.test(text)) {
+    const bytes = Buffer.from(text, 'base64');
+    if (bytes.length === 32) return bytes;
+  }
+  return null;
+}
 
 const wholeNumber = (minimum: number, maximum: number, defaultValue: number) => ({ type: 'integer', minimum, maximum, default: defaultValue }) as const;
 
@@ -73,6 +105,15 @@ const ENV_SCHEMA = {
     SCAN_SUSPICIOUS_DISTANCE_KM: wholeNumber(1, 40_000, 500),
     SCAN_WINDOW_HOURS: wholeNumber(1, 876_000, 720),
     TRUST_PROXY: { type: 'string', enum: ['true', 'false'], default: 'false' },
+    HERBTRACE_SECRET_KEY: { type: 'string' },
+    SESSION_IDLE_MINUTES: wholeNumber(1, 1440, 30),
+    SESSION_ABSOLUTE_HOURS: wholeNumber(1, 720, 12),
+    DEVICE_SESSION_IDLE_DAYS: wholeNumber(1, 90, 14),
+    DEVICE_SESSION_ABSOLUTE_DAYS: wholeNumber(1, 365, 30),
+    TOTP_REQUIRED_FOR: { type: 'string', default: 'owner,regulator' },
+    LOGIN_FAILURES_PER_LOGIN: wholeNumber(3, 1000, 10),
+    LOGIN_FAILURES_PER_ADDRESS: wholeNumber(3, 100_000, 100),
+    LOGIN_THROTTLE_WINDOW_MINUTES: wholeNumber(1, 1440, 15),
     // Read only to refuse it (see loadConfig).
     SCAN_SUSPICIOUS_COUNT: { type: 'string' },
   },
@@ -144,6 +185,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push('SCAN_SUSPICIOUS_COUNT is no longer read: the scan rule counts distinct client networks now, set SCAN_SUSPICIOUS_NETWORKS instead');
   }
 
+  const secretKey = values.HERBTRACE_SECRET_KEY;
+  if (secretKey !== undefined && secretKeyBytes(secretKey) === null) {
+    problems.push('HERBTRACE_SECRET_KEY must be 32 bytes written as 64 hex digits or as base64 (openssl rand -hex 32)');
+  }
+  const totpRequiredFor = values.TOTP_REQUIRED_FOR.split(',').map((v) => v.trim()).filter((v) => v !== '' && v !== 'none');
+  const unknownTotp = totpRequiredFor.filter((v) => !(TOTP_SUBJECTS as readonly string[]).includes(v));
+  if (unknownTotp.length > 0) {
+    problems.push(`TOTP_REQUIRED_FOR lists ${TOTP_SUBJECTS.join(', ')} (comma-separated) or none, got "${unknownTotp.join(',')}"`);
+  }
+  if (values.SESSION_IDLE_MINUTES > values.SESSION_ABSOLUTE_HOURS * 60) problems.push('SESSION_IDLE_MINUTES is longer than SESSION_ABSOLUTE_HOURS');
+  if (values.DEVICE_SESSION_IDLE_DAYS > values.DEVICE_SESSION_ABSOLUTE_DAYS) problems.push('DEVICE_SESSION_IDLE_DAYS is longer than DEVICE_SESSION_ABSOLUTE_DAYS');
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port: values.PORT,
@@ -158,6 +211,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicRateLimitPerMinute: values.PUBLIC_RATE_LIMIT_PER_MINUTE,
     trustProxy: values.TRUST_PROXY === 'true',
     graphMaxNodes: values.GRAPH_MAX_NODES,
+    secretKey,
+    sessionIdleMinutes: values.SESSION_IDLE_MINUTES,
+    sessionAbsoluteHours: values.SESSION_ABSOLUTE_HOURS,
+    deviceSessionIdleDays: values.DEVICE_SESSION_IDLE_DAYS,
+    deviceSessionAbsoluteDays: values.DEVICE_SESSION_ABSOLUTE_DAYS,
+    totpRequiredFor: [...new Set(totpRequiredFor)] as Config['totpRequiredFor'],
+    loginFailuresPerLogin: values.LOGIN_FAILURES_PER_LOGIN,
+    loginFailuresPerAddress: values.LOGIN_FAILURES_PER_ADDRESS,
+    loginThrottleWindowMinutes: values.LOGIN_THROTTLE_WINDOW_MINUTES,
     graphMaxDepth: values.GRAPH_MAX_DEPTH,
     scanSuspiciousNetworks: values.SCAN_SUSPICIOUS_NETWORKS,
     scanSuspiciousPlaces: values.SCAN_SUSPICIOUS_PLACES,

@@ -13,7 +13,8 @@ function noDatabase(): DatabaseHandle {
 /** The OpenAPI document exactly as `GET /docs/json` serves it, with fixed config so the output is stable. */
 export async function generateOpenApiDocument(): Promise<unknown> {
   // The defaults of an empty environment: the document must not depend on where it is generated.
-  const config: AppConfig = { ...loadConfig({}), dataDir: 'memory://', adminToken: 'openapi-generation-only-token', logLevel: 'silent' };
+  const config: AppConfig = { ...loadConfig({}), dataDir: 'memory://', adminToken: 'openapi-generation-only-token',
+    secretKey: '0'.repeat(64), logLevel: 'silent' };
   const app = await buildApp({ config, database: noDatabase(), logger: false });
   try {
     await app.ready();

@@ -2,11 +2,13 @@ import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { resolveAdminToken } from './lib/admin-token.js';
+import { resolveSecretKey } from './lib/secret-box.js';
 
 async function main() {
   const config = loadConfig();
   const admin = resolveAdminToken(config);
-  const app = await buildApp({ config: { ...config, adminToken: admin.token } });
+  const secret = resolveSecretKey(config);
+  const app = await buildApp({ config: { ...config, adminToken: admin.token, secretKey: secret.key } });
 
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'closing after an uncaught error');
@@ -17,6 +19,10 @@ async function main() {
   await app.listen({ port: config.port, host: config.host });
   const where = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
   app.log.info(`HerbTrace ready on http://${config.host}:${config.port} with ${where}; API docs at /docs`);
+  if (secret.generated) {
+    // The key itself is never printed: it stays in its file, which belongs in the data directory's backups.
+    app.log.info(`Generated the key that seals stored secrets (TOTP seeds) in ${secret.file}; back it up with the data directory`);
+  }
   if (admin.generated) {
     // Printed once, to the terminal, on purpose: this is how the operator learns the token.
     process.stdout.write(

@@ -7,13 +7,19 @@ import t from 'tap';
 import { gs1CheckDigit } from '../src/lib/identifiers.js';
 import { adminHeaders, bearer, makeCreditCode, setupApp } from './support/app.js';
 import { chainClient, kg } from './support/chain.js';
+import { GOOD_PASSWORD, peopleClient, signedInFrom } from './support/people.js';
 import { rowCounts } from './support/row-counts.js';
 
 const { app, database, createOrganization } = await setupApp(t);
 const c = chainClient(app);
 
-const CALLERS = ['none', 'admin', 'owner', 'viewer', 'other', 'regulator', 'lab', 'strangerLab'] as const;
+// Keys and tokens first; then people signed in with a session cookie (and the CSRF token on writes): an owner, a
+// recorder and a viewer of the owning organisation, and a regulator's owner.
+const KEY_CALLERS = ['none', 'admin', 'owner', 'viewer', 'other', 'regulator', 'lab', 'strangerLab'] as const;
+const SESSION_CALLERS = ['ownerUser', 'recorderUser', 'viewerUser', 'regulatorUser'] as const;
+const CALLERS = [...KEY_CALLERS, ...SESSION_CALLERS] as const;
 type Caller = (typeof CALLERS)[number];
+type SessionCaller = (typeof SESSION_CALLERS)[number];
 
 const owner = await createOrganization({ name: '矩阵合作社', kinds: ['cooperative', 'manufacturer'] });
 const viewerKey = (await c.call('POST', `/v1/organizations/${owner.organization.id}/api-keys`, adminHeaders, { name: 'read only', role: 'viewer' })).key as string;
@@ -22,6 +28,30 @@ const regulator = await createOrganization({ name: '矩阵药监局', kinds: ['r
 const lab = await createOrganization({ name: '矩阵检测中心', kinds: ['lab'] });
 const strangerLab = await createOrganization({ name: '矩阵无关实验室', kinds: ['lab'] });
 const destination = await createOrganization({ name: '矩阵第三方', kinds: ['retailer'] });
+
+const people = peopleClient(app);
+const ownerUser = await people.firstOwner(owner.organization.id, 'mx.owner', '矩阵业主');
+const recorderUser = await people.member(ownerUser.session.headers, owner.organization.id, { name: '矩阵记录员', login: 'mx.recorder', role: 'recorder' });
+const viewerUser = await people.member(ownerUser.session.headers, owner.organization.id, { name: '矩阵查看员', login: 'mx.viewer', role: 'viewer' });
+const regulatorUser = await people.firstOwner(regulator.organization.id, 'mx.regulator', '矩阵监管员');
+// Fresh sessions for routes that end the caller's own (sign-out): TOTP accounts sign in with recovery codes.
+const recoveryCodes: Partial<Record<SessionCaller, string[]>> = {};
+async function freshSession(who: SessionCaller): Promise<ReturnType<typeof signedInFrom>> {
+  const login = { ownerUser: 'mx.owner', recorderUser: 'mx.recorder', viewerUser: 'mx.viewer', regulatorUser: 'mx.regulator' }[who];
+  if (who === 'ownerUser' || who === 'regulatorUser') {
+    if (!recoveryCodes[who]) {
+      // Recovery codes come once, at enrolment: enrolled anew here for the test (a reset by the admin).
+      const org = who === 'ownerUser' ? owner.organization.id : regulator.organization.id;
+      const user = who === 'ownerUser' ? ownerUser.user : regulatorUser.user;
+      const reset = await c.call('POST', `/v1/organizations/${org}/users/${user.id}/setup-code`, adminHeaders, undefined, 200);
+      const enrolled = await people.enrolTotp(signedInFrom(await people.setup(login, reset.setupCode)));
+      recoveryCodes[who] = enrolled.recoveryCodes;
+      headers[who] = enrolled.session.headers;
+    }
+    return signedInFrom(await people.login({ login, password: GOOD_PASSWORD, recoveryCode: recoveryCodes[who]!.pop()! }));
+  }
+  return signedInFrom(await people.login({ login, password: GOOD_PASSWORD }));
+}
 
 const headers: Record<Caller, Record<string, string>> = {
   none: {},
@@ -32,6 +62,10 @@ const headers: Record<Caller, Record<string, string>> = {
   regulator: regulator.headers,
   lab: lab.headers,
   strangerLab: strangerLab.headers,
+  ownerUser: ownerUser.session.headers,
+  recorderUser: recorderUser.session.headers,
+  viewerUser: viewerUser.session.headers,
+  regulatorUser: regulatorUser.session.headers,
 };
 const orgOf: Record<Caller, string | undefined> = {
   none: undefined,
@@ -42,6 +76,10 @@ const orgOf: Record<Caller, string | undefined> = {
   regulator: regulator.organization.id,
   lab: lab.organization.id,
   strangerLab: strangerLab.organization.id,
+  ownerUser: owner.organization.id,
+  recorderUser: owner.organization.id,
+  viewerUser: owner.organization.id,
+  regulatorUser: regulator.organization.id,
 };
 
 let serial = 0;
@@ -61,19 +99,28 @@ async function fixture() {
   });
   const key = await c.call('POST', `/v1/organizations/${owner.organization.id}/api-keys`, adminHeaders, { name: `k${n}` });
   const commissioned = (await c.get(owner.headers, `/v1/lots/${lot.id}/timeline?scope=lot`)).items[0].id as string;
-  return { site, lot, shipment, code, certificate, keyId: key.id as string, eventId: commissioned };
+  const member = await people.createMember(adminHeaders, owner.organization.id, { name: `成员${n}`, login: `mx.member.${n}`, role: 'recorder' });
+  return { site, lot, shipment, code, certificate, keyId: key.id as string, eventId: commissioned, memberId: member.user.id };
 }
 type Fixture = Awaited<ReturnType<typeof fixture>>;
 
 interface RouteCase {
-  url: (fx: Fixture) => string;
+  url: (fx: Fixture, who: Caller) => string;
   body?: (fx: Fixture, who: Caller) => unknown;
-  /** Status per caller, in order: none admin owner viewer other regulator lab strangerLab. */
+  /** Status per key caller, in order: none admin owner viewer other regulator lab strangerLab. */
   expect: string;
+  /**
+   * Status per session caller: ownerUser recorderUser viewerUser regulatorUser. By default a person answers as
+   * the key of their organisation and role: the owner's key, the owner's key (no route of the chain needs more
+   * than recording), the viewer key, the regulator's key.
+   */
+  sessions?: string;
+  /** The route ends the caller's own session: each session caller gets a new one for it. */
+  freshSession?: boolean;
 }
 
 const gtin = `690123456789${gs1CheckDigit('690123456789')}`;
-const same = (status: number) => CALLERS.map(() => status).join(' ');
+const same = (status: number) => KEY_CALLERS.map(() => status).join(' ');
 const PUBLIC_200 = same(200);
 
 const MATRIX: Record<string, RouteCase> = {
@@ -194,7 +241,79 @@ const MATRIX: Record<string, RouteCase> = {
   'POST /v1/codes/{code}/void': { url: (fx) => `/v1/codes/${fx.code}/void`, body: () => ({ reason: '标签损坏' }), expect: '401 403 200 403 404 404 404 404' },
 
   'GET /v1/events/{id}': { url: (fx) => `/v1/events/${fx.eventId}`, expect: '401 200 200 200 404 200 404 404' },
+
+  // People: owners of the organisation (and the admin) manage its members; everyone signs in.
+  'POST /v1/organizations/{id}/users': {
+    url: () => `/v1/organizations/${owner.organization.id}/users`,
+    body: () => ({ name: '新成员', login: `mx.new.${next()}`, role: 'recorder' }),
+    expect: '401 201 201 403 403 403 403 403',
+    sessions: '201 403 403 403',
+  },
+  'GET /v1/organizations/{id}/users': { url: () => `/v1/organizations/${owner.organization.id}/users`, expect: '401 200 200 403 403 403 403 403', sessions: '200 403 403 403' },
+  'GET /v1/organizations/{id}/users/{userId}': {
+    url: (fx) => `/v1/organizations/${owner.organization.id}/users/${fx.memberId}`,
+    expect: '401 200 200 403 403 403 403 403',
+    sessions: '200 403 403 403',
+  },
+  'PATCH /v1/organizations/{id}/users/{userId}': {
+    url: (fx) => `/v1/organizations/${owner.organization.id}/users/${fx.memberId}`,
+    body: () => ({ name: '改名' }),
+    expect: '401 200 200 403 403 403 403 403',
+    sessions: '200 403 403 403',
+  },
+  'POST /v1/organizations/{id}/users/{userId}/deactivate': {
+    url: (fx) => `/v1/organizations/${owner.organization.id}/users/${fx.memberId}/deactivate`,
+    expect: '401 200 200 403 403 403 403 403',
+    sessions: '200 403 403 403',
+  },
+  'POST /v1/organizations/{id}/users/{userId}/setup-code': {
+    url: (fx) => `/v1/organizations/${owner.organization.id}/users/${fx.memberId}/setup-code`,
+    expect: '401 200 200 403 403 403 403 403',
+    sessions: '200 403 403 403',
+  },
+  'DELETE /v1/organizations/{id}/users/{userId}/sessions': {
+    url: (fx) => `/v1/organizations/${owner.organization.id}/users/${fx.memberId}/sessions`,
+    expect: '401 200 200 403 403 403 403 403',
+    sessions: '200 403 403 403',
+  },
+  'GET /v1/organizations/{id}/security-events': {
+    url: () => `/v1/organizations/${owner.organization.id}/security-events`,
+    expect: '401 200 200 403 403 403 403 403',
+    sessions: '200 403 403 403',
+  },
+  // Public; a wrong setup code and a wrong password are refused alike for everyone.
+  'POST /v1/auth/setup': { url: () => '/v1/auth/setup', body: () => ({ login: `mx.setup.${next()}`, setupCode: 'AAAA-BBBB-CCCC-DDDD', password: GOOD_PASSWORD }), expect: same(401), sessions: '401 401 401 401' },
+  'POST /v1/auth/login': { url: () => '/v1/auth/login', body: () => ({ login: `mx.login.${next()}`, password: 'not the password' }), expect: same(401), sessions: '401 401 401 401' },
+  // A person's own session: keys are refused (403), people answer.
+  'POST /v1/auth/logout': { url: () => '/v1/auth/logout', expect: '401 403 403 403 403 403 403 403', sessions: '204 204 204 204', freshSession: true },
+  'GET /v1/auth/session': { url: () => '/v1/auth/session', expect: '401 403 403 403 403 403 403 403', sessions: '200 200 200 200' },
+  'GET /v1/auth/sessions': { url: () => '/v1/auth/sessions', expect: '401 403 403 403 403 403 403 403', sessions: '200 200 200 200' },
+  'DELETE /v1/auth/sessions/{id}': {
+    url: (_fx, who) => `/v1/auth/sessions/${(SESSION_CALLERS as readonly string[]).includes(who) ? currentSessionId : 'ses_0000000000000000'}`,
+    expect: '401 403 403 403 403 403 403 403',
+    sessions: '200 200 200 200',
+    freshSession: true,
+  },
+  // Enrolled accounts (owners) are refused a second enrolment; recorders and viewers may enrol.
+  'POST /v1/auth/totp': { url: () => '/v1/auth/totp', expect: '401 403 403 403 403 403 403 403', sessions: '409 200 200 409' },
+  'POST /v1/auth/totp/confirm': { url: () => '/v1/auth/totp/confirm', body: () => ({ code: '000000' }), expect: '401 403 403 403 403 403 403 403', sessions: '409 422 422 409' },
+  // The current password right, the new one too weak: refused by the policy, nothing changed.
+  'POST /v1/auth/password': {
+    url: () => '/v1/auth/password',
+    body: () => ({ currentPassword: GOOD_PASSWORD, newPassword: 'password' }),
+    expect: '401 403 403 403 403 403 403 403',
+    sessions: '422 422 422 422',
+  },
 };
+let currentSessionId = '';
+
+/** The expected status of every caller: the key columns, then the session columns (given or derived). */
+function expectations(spec: RouteCase): number[] {
+  const keys = spec.expect.split(' ').map(Number);
+  const at = (who: (typeof KEY_CALLERS)[number]) => keys[KEY_CALLERS.indexOf(who)]!;
+  const sessions = spec.sessions ? spec.sessions.split(' ').map(Number) : [at('owner'), at('owner'), at('viewer'), at('regulator')];
+  return [...keys, ...sessions];
+}
 
 const routeKey = (method: string, path: string) => `${method.toUpperCase()} ${path}`;
 // Reads change nothing: they share one fixture.
@@ -212,8 +331,8 @@ t.test('every registered route is in the access matrix, and nothing else is', as
 
 for (const [route, spec] of Object.entries(MATRIX)) {
   t.test(route, async (t) => {
-    const [method] = route.split(' ') as ['GET' | 'POST' | 'PUT' | 'DELETE'];
-    const expected = spec.expect.split(' ').map(Number);
+    const [method] = route.split(' ') as ['GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'];
+    const expected = expectations(spec);
     t.equal(expected.length, CALLERS.length, 'one expectation per caller');
     const isWrite = method !== 'GET';
     // Denied callers first on one fixture (a refusal changes nothing, checked); each caller that succeeds at a
@@ -222,12 +341,18 @@ for (const [route, spec] of Object.entries(MATRIX)) {
     const order = CALLERS.map((who, i) => ({ who, status: expected[i]! })).sort((a, b) => Number(a.status < 300) - Number(b.status < 300));
     for (const { who, status } of order) {
       const fx = isWrite && status < 300 ? await fixture() : shared;
-      const before = isWrite && status >= 400 ? await rowCounts(database) : undefined;
       const body = spec.body?.(fx, who);
+      let callerHeaders = headers[who];
+      if (spec.freshSession && (SESSION_CALLERS as readonly string[]).includes(who)) {
+        const session = await freshSession(who as SessionCaller);
+        callerHeaders = session.headers;
+        currentSessionId = session.body.session.id;
+      }
+      const before = isWrite && status >= 400 ? await rowCounts(database) : undefined;
       const res = await app.inject({
         method,
-        url: spec.url(fx),
-        headers: { ...headers[who], ...(method === 'GET' ? { accept: 'application/json' } : {}) },
+        url: spec.url(fx, who),
+        headers: { ...callerHeaders, ...(method === 'GET' ? { accept: 'application/json' } : {}) },
         ...(body !== undefined ? { payload: body as object } : {}),
       });
       t.equal(res.statusCode, status, `${who} (${orgOf[who] ?? 'no organisation'}) → ${status}: ${res.body.slice(0, 160)}`);

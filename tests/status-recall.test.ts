@@ -258,8 +258,9 @@ t.test('observations on a lot: agro_input, inspection, sensor, note', async (t) 
   for (const [i, o] of observations.entries()) {
     const inTimeline = timeline.find((e) => e.id === created[i]!.id);
     t.ok(inTimeline, `${o.type} is in the timeline`);
-    const { lots: links, ...rest } = inTimeline as TimelineEvent & { lots: unknown };
+    const { lots: links, recordedBy, ...rest } = inTimeline as TimelineEvent & { lots: unknown; recordedBy: unknown };
     t.same(rest, created[i], `${o.type}: the timeline shows what was returned`);
+    t.match(recordedBy, { kind: 'api_key', id: /^key_/ }, `${o.type}: recorded by the cooperative's key`);
     t.same(links, [{ lotId: lot.id, role: 'subject' }]);
     t.equal(inTimeline?.occurredAt, o.expected, `${o.type}: in the client's offset`);
   }

@@ -192,3 +192,14 @@ export async function authorizeEvent(db: Database, actor: Actor, event: { organi
   }
   return false;
 }
+
+/**
+ * People of an organisation (members, their roles, sessions and security events): the admin, and the owners of
+ * that organisation. Another organisation's caller, or a recorder or viewer, is refused (403: organisations are
+ * listed openly to callers, so there is nothing to hide about their existence).
+ */
+export function requireMemberManager(actor: Actor, organizationId: string): void {
+  if (actor.kind === 'admin') return;
+  if (actor.organizationId !== organizationId) throw new ForbiddenError("Only the organisation's owners (or the admin) manage its members.");
+  if (actor.role !== 'owner') throw new ForbiddenError(`Managing members needs the owner role; this ${actor.userId ? 'account' : 'key'} is a ${actor.role}.`);
+}

@@ -73,3 +73,17 @@ export class RuleViolationError extends AppError {
     this.slug = `rule/${rule}`;
   }
 }
+
+/** Too many attempts (429); the handler sends `Retry-After` with the seconds to wait. */
+export class TooManyRequestsError extends AppError {
+  readonly status = 429;
+  readonly slug = 'too-many-requests';
+  readonly title = 'Too many attempts';
+
+  constructor(
+    detail: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(detail);
+  }
+}

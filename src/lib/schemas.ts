@@ -66,7 +66,10 @@ export const RegionCode = Type.String({
 
 export const Gln = Type.String({ pattern: '^[0-9]{13}$', description: 'GS1 Global Location Number (check digit validated)', examples: ['6901234000016'] });
 
-export const bearerAuth = [{ bearerAuth: [] as string[] }];
+/** Who may call: a bearer token (admin or API key) or a signed-in person's session cookie. */
+export const bearerAuth: Record<string, string[]>[] = [{ bearerAuth: [] }, { sessionCookie: [] }];
+/** Only a signed-in person (their own sessions, two-factor). */
+export const sessionAuth: Record<string, string[]>[] = [{ sessionCookie: [] }];
 
 /** Every POST takes an optional Idempotency-Key (plugins/idempotency.ts). */
 export const IdempotencyHeaders = Type.Object({

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { AppError, type FieldError } from '../lib/errors.js';
+import { AppError, TooManyRequestsError, type FieldError } from '../lib/errors.js';
 import { UNIQUE_VIOLATION, loggableError, pgErrorCode } from '../lib/db-errors.js';
 import { DATE_RULE, TIMESTAMP_RULE } from '../lib/time.js';
 
@@ -112,6 +112,7 @@ export default fp(
   async (app) => {
     app.setErrorHandler((error: FastifyError, request, reply) => {
       if (error instanceof AppError) {
+        if (error instanceof TooManyRequestsError) reply.header('retry-after', String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
         const errors = error.errors?.map((e) => ({ path: requestPath(request, e.path), message: e.message }));
         // A detail that lists the fields (ValidationError.field and friends) names them as the client sent them.
         const listed = error.errors?.map((e) => `${e.path}: ${e.message}`).join('; ');

@@ -21,11 +21,19 @@ export default fp<{ publicBaseUrl: string; version: string }>(
               scheme: 'bearer',
               description: 'The admin token, or an organisation API key (key_….secret) created by the admin.',
             },
+            sessionCookie: {
+              type: 'apiKey',
+              in: 'cookie',
+              name: '__Host-ht_session',
+              description:
+                'A signed-in person (POST /v1/auth/login). Writes (POST, PATCH, PUT, DELETE) with the cookie also need the x-csrf-token header from the sign-in answer.',
+            },
           },
         },
         tags: [
           { name: 'health', description: 'Liveness and readiness' },
           { name: 'organizations', description: 'Organisations and their API keys (admin)' },
+          { name: 'people', description: 'Members of organisations (owners), sign-in, sessions and two-factor' },
           { name: 'sites', description: 'Bases, plots, farms, plants and warehouses of an organisation' },
           { name: 'species', description: 'The species catalogue (public)' },
           { name: 'lots', description: 'The lot chain: root lots, transformations, observations, status, history' },

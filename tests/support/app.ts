@@ -6,6 +6,7 @@ import type { DatabaseHandle } from '../../src/db/client.js';
 import { createTestDatabase } from './databases.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
+export const TEST_SECRET_KEY = '7e57'.repeat(16);
 
 // Defaults come from loadConfig on an empty environment, so a new setting needs no change here.
 export const testConfig = (overrides: Partial<AppConfig> = {}): AppConfig => ({
@@ -13,6 +14,7 @@ export const testConfig = (overrides: Partial<AppConfig> = {}): AppConfig => ({
   port: 0,
   dataDir: 'memory://',
   adminToken: ADMIN_TOKEN,
+  secretKey: TEST_SECRET_KEY,
   publicBaseUrl: 'https://trace.example.cn',
   logLevel: 'silent',
   publicRateLimitPerMinute: 10_000,

@@ -2,7 +2,11 @@ import { getTableName, sql } from 'drizzle-orm';
 import { queryRows, type DatabaseHandle } from '../../src/db/client.js';
 import * as schema from '../../src/db/schema.js';
 
-/** Every table a request can write to (the catalogues — regions, species, limits, GI products — it cannot). */
+/**
+ * Every table a request can write to (the catalogues — regions, species, limits, GI products — it cannot).
+ * security_events is left out on purpose: a refusal is recorded there by design (the owner reads it), so a refused
+ * request changes nothing else but may add one.
+ */
 const WRITABLE_TABLES = [
   schema.organizations,
   schema.apiKeys,
@@ -22,6 +26,9 @@ const WRITABLE_TABLES = [
   schema.giClaims,
   schema.codes,
   schema.codeScans,
+  schema.users,
+  schema.userRecoveryCodes,
+  schema.sessions,
 ];
 
 /** Row counts of every writable table in one statement: "nothing stored" is "these did not change". */

@@ -35,6 +35,15 @@ t.test('defaults on an empty environment', async (t) => {
     scanSuspiciousPlaces: 3,
     scanSuspiciousDistanceKm: 500,
     scanWindowHours: 720,
+    secretKey: undefined,
+    sessionIdleMinutes: 30,
+    sessionAbsoluteHours: 12,
+    deviceSessionIdleDays: 14,
+    deviceSessionAbsoluteDays: 30,
+    totpRequiredFor: ['owner', 'regulator'],
+    loginFailuresPerLogin: 10,
+    loginFailuresPerAddress: 100,
+    loginThrottleWindowMinutes: 15,
   });
 });
 
@@ -57,6 +66,15 @@ t.test('every variable is read', async (t) => {
     SCAN_SUSPICIOUS_PLACES: '2',
     SCAN_SUSPICIOUS_DISTANCE_KM: '40000',
     SCAN_WINDOW_HOURS: '24',
+    HERBTRACE_SECRET_KEY: 'ab'.repeat(32),
+    SESSION_IDLE_MINUTES: '15',
+    SESSION_ABSOLUTE_HOURS: '8',
+    DEVICE_SESSION_IDLE_DAYS: '7',
+    DEVICE_SESSION_ABSOLUTE_DAYS: '21',
+    TOTP_REQUIRED_FOR: 'owner, recorder,regulator',
+    LOGIN_FAILURES_PER_LOGIN: '5',
+    LOGIN_FAILURES_PER_ADDRESS: '50',
+    LOGIN_THROTTLE_WINDOW_MINUTES: '30',
   });
   t.strictSame(config, {
     port: 8080,
@@ -76,7 +94,18 @@ t.test('every variable is read', async (t) => {
     scanSuspiciousPlaces: 2,
     scanSuspiciousDistanceKm: 40_000,
     scanWindowHours: 24,
+    secretKey: 'ab'.repeat(32),
+    sessionIdleMinutes: 15,
+    sessionAbsoluteHours: 8,
+    deviceSessionIdleDays: 7,
+    deviceSessionAbsoluteDays: 21,
+    totpRequiredFor: ['owner', 'recorder', 'regulator'],
+    loginFailuresPerLogin: 5,
+    loginFailuresPerAddress: 50,
+    loginThrottleWindowMinutes: 30,
   });
+  t.strictSame(loadConfig({ TOTP_REQUIRED_FOR: 'none' }).totpRequiredFor, [], 'two-factor required for nobody');
+  t.equal(loadConfig({ HERBTRACE_SECRET_KEY: Buffer.alloc(32, 7).toString('base64') }).secretKey, Buffer.alloc(32, 7).toString('base64'), 'a base64 key');
 });
 
 t.test('values are trimmed; an empty or blank value is the default', async (t) => {
@@ -91,7 +120,8 @@ t.test('values are trimmed; an empty or blank value is the default', async (t) =
   t.equal(loadConfig({ PORT: '0' }).port, 0, 'port 0: any free port');
 });
 
-const INTEGERS: [string, number, number][] = [
+// The fourth member: other variables a value needs beside it (an idle timeout within its absolute one).
+const INTEGERS: [string, number, number, Record<string, string>?][] = [
   ['PORT', 0, 65535],
   ['BODY_LIMIT_BYTES', 1024, 104_857_600],
   ['PUBLIC_RATE_LIMIT_PER_MINUTE', 1, 1_000_000],
@@ -101,15 +131,22 @@ const INTEGERS: [string, number, number][] = [
   ['SCAN_SUSPICIOUS_PLACES', 2, 1000],
   ['SCAN_SUSPICIOUS_DISTANCE_KM', 1, 40_000],
   ['SCAN_WINDOW_HOURS', 1, 876_000],
+  ['SESSION_IDLE_MINUTES', 1, 1440, { SESSION_ABSOLUTE_HOURS: '720' }],
+  ['SESSION_ABSOLUTE_HOURS', 1, 720, { SESSION_IDLE_MINUTES: '1' }],
+  ['DEVICE_SESSION_IDLE_DAYS', 1, 90, { DEVICE_SESSION_ABSOLUTE_DAYS: '365' }],
+  ['DEVICE_SESSION_ABSOLUTE_DAYS', 1, 365, { DEVICE_SESSION_IDLE_DAYS: '1' }],
+  ['LOGIN_FAILURES_PER_LOGIN', 3, 1000],
+  ['LOGIN_FAILURES_PER_ADDRESS', 3, 100_000],
+  ['LOGIN_THROTTLE_WINDOW_MINUTES', 1, 1440],
 ];
 
 t.test('whole numbers: digits only, within their range', async (t) => {
-  for (const [name, min, max] of INTEGERS) {
-    t.doesNotThrow(() => loadConfig({ [name]: String(min) }), `${name}=${min}`);
-    t.doesNotThrow(() => loadConfig({ [name]: String(max) }), `${name}=${max}`);
+  for (const [name, min, max, beside = {}] of INTEGERS) {
+    t.doesNotThrow(() => loadConfig({ ...beside, [name]: String(min) }), `${name}=${min}`);
+    t.doesNotThrow(() => loadConfig({ ...beside, [name]: String(max) }), `${name}=${max}`);
     const bad = [...(min > 0 ? [String(min - 1)] : []), String(max + 1), '-1', '1.5', '1e3', '0x10', '12abc', 'many', '99999999999999999999'];
     for (const value of bad) {
-      t.strictSame(problemsOf(t, { [name]: value }), [`${name} must be a whole number from ${min} to ${max}, got "${value}"`], `${name}=${value}`);
+      t.strictSame(problemsOf(t, { ...beside, [name]: value }), [`${name} must be a whole number from ${min} to ${max}, got "${value}"`], `${name}=${value}`);
     }
   }
 });
@@ -128,6 +165,11 @@ t.test('each other bad value names its variable', async (t) => {
     [{ DATABASE_READ_URL: 'postgres://replica/a' }, 'DATABASE_READ_URL needs DATABASE_URL as well'],
     [{ PUBLIC_BASE_URL: 'trace.example.cn' }, 'PUBLIC_BASE_URL is not a valid URL'],
     [{ PUBLIC_BASE_URL: 'ftp://trace.example.cn' }, 'PUBLIC_BASE_URL must use http: or https:, got "ftp:"'],
+    [{ HERBTRACE_SECRET_KEY: 'ab'.repeat(31) }, 'HERBTRACE_SECRET_KEY must be 32 bytes written as 64 hex digits or as base64 (openssl rand -hex 32)'],
+    [{ HERBTRACE_SECRET_KEY: Buffer.alloc(16).toString('base64') }, 'HERBTRACE_SECRET_KEY must be 32 bytes written as 64 hex digits or as base64 (openssl rand -hex 32)'],
+    [{ TOTP_REQUIRED_FOR: 'owner,admins' }, 'TOTP_REQUIRED_FOR lists owner, recorder, viewer, regulator (comma-separated) or none, got "admins"'],
+    [{ SESSION_IDLE_MINUTES: '800', SESSION_ABSOLUTE_HOURS: '12' }, 'SESSION_IDLE_MINUTES is longer than SESSION_ABSOLUTE_HOURS'],
+    [{ DEVICE_SESSION_IDLE_DAYS: '40' }, 'DEVICE_SESSION_IDLE_DAYS is longer than DEVICE_SESSION_ABSOLUTE_DAYS'],
   ];
   for (const [env, message] of cases) t.strictSame(problemsOf(t, env), [message], JSON.stringify(env));
   const [old] = problemsOf(t, { SCAN_SUSPICIOUS_COUNT: '20' });

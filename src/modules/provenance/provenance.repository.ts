@@ -259,6 +259,10 @@ export interface LineageEventRow {
   seq: number;
   data: Record<string, unknown>;
   lots: { lotId: string; role: string }[];
+  /** Who recorded it: user, api_key or admin, the user's or key's id and name. */
+  actorKind: string;
+  actorId: string | null;
+  actorName: string | null;
 }
 
 /**
@@ -287,13 +291,16 @@ export async function lineageEvents(
           (extract(epoch from ev.occurred_at) * 1000)::float8 as "occurredAtMs", ev.occurred_at_offset as "occurredAtOffset",
           (extract(epoch from ev.recorded_at) * 1000)::float8 as "recordedAtMs", ev.seq::float8 as seq, ev.data,
           json_agg(json_build_object('lotId', el.lot_id, 'role', el.role) order by el.lot_id, el.role) as lots,
-          (select count(*) from reached)::int as "reachedCount"
+          (select count(*) from reached)::int as "reachedCount",
+          ev.actor_kind as "actorKind", coalesce(ev.actor_user_id, ev.actor_key_id) as "actorId", coalesce(u.name, k.name) as "actorName"
         from event_lots el
         join reached r on r.id = el.lot_id
         join events ev on ev.id = el.event_id
         join organizations o on o.id = ev.organization_id
+        left join users u on u.id = ev.actor_user_id
+        left join api_keys k on k.id = ev.actor_key_id
         where true ${after}
-        group by ev.id, o.name
+        group by ev.id, o.name, u.name, k.name
         order by ev.occurred_at, ev.seq
         limit ${options.limit}`,
   );

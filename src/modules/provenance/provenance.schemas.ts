@@ -147,6 +147,14 @@ export const TimelineEvent = Type.Object(
     organization: OrganizationRef,
     occurredAt: Timestamp,
     recordedAt: Timestamp,
+    recordedBy: Type.Object(
+      {
+        kind: Type.Union([Type.Literal('user'), Type.Literal('api_key'), Type.Literal('admin')]),
+        id: Type.Union([Type.String(), Type.Null()]),
+        name: Type.Union([Type.String(), Type.Null()]),
+      },
+      { description: "Who recorded it: the person (user) or machine key; id and name only for the recording organisation's own members, regulators and the admin" },
+    ),
     data: Type.Record(Type.String(), Type.Unknown()),
   },
   { $id: 'TimelineEvent' },

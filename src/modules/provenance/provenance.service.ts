@@ -327,6 +327,16 @@ function decodeTimelineCursor(cursor: string | undefined) {
   throw ValidationError.field('cursor', 'is not a cursor this service issued');
 }
 
+/**
+ * Who recorded a timeline event: the kind always; which person or key, by id and name, only to readers of the
+ * same organisation, regulators and the admin. A downstream buyer reading the lineage learns which organisation
+ * recorded a harvest, not the names of its members.
+ */
+function recordedBy(reader: Actor, r: { organizationId: string; actorKind: string; actorId: string | null; actorName: string | null }) {
+  const insider = readsEverything(reader) || (reader.kind === 'organization' && reader.organizationId === r.organizationId);
+  return { kind: r.actorKind as 'user' | 'api_key' | 'admin', id: insider ? r.actorId : null, name: insider ? r.actorName : null };
+}
+
 /** GET /v1/lots/{id}/timeline: the events of the lot and its ancestors (scope=lineage) in time order. */
 export async function getTimeline(db: Database, actor: Actor, lotId: string, query: TimelineInput, limits: GraphLimits) {
   await requireProvenanceReader(db, actor, lotId, limits);
@@ -348,6 +358,7 @@ export async function getTimeline(db: Database, actor: Actor, lotId: string, que
       organization: { id: r.organizationId, name: r.organizationName },
       occurredAt: formatOffsetTime(new Date(r.occurredAtMs), r.occurredAtOffset),
       recordedAt: new Date(r.recordedAtMs).toISOString(),
+      recordedBy: recordedBy(actor, r),
       data: r.data,
     })),
     nextCursor: rows.length > limit ? encodeTimelineCursor(page.at(-1)!) : null,
