@@ -20,7 +20,9 @@ interface Plan {
     // GET the paths round-robin for durationMs: closed loop (each worker back to back), or, with ratePerSec, an
     // open loop that starts requests on a fixed schedule and measures each from its scheduled start (so a slow
     // response cannot hide the queueing behind it); concurrency then caps the requests in flight.
-    | { kind: 'getLoop'; paths: string[]; ratePerSec?: number };
+    | { kind: 'getLoop'; paths: string[]; ratePerSec?: number }
+    // POST a sign-in for the logins round-robin (each worker back to back) for durationMs.
+    | { kind: 'login'; logins: string[]; password: string };
 }
 
 const arg = process.argv[2]!;
@@ -32,6 +34,7 @@ function bodyFor(worker: number, n: number): string {
   const b = plan.body;
   if (b.kind === 'get' || b.kind === 'getLoop') throw new Error('GET plans have no body');
   if (b.kind === 'plain') return JSON.stringify({ id: `${b.runTag}-${worker}-${n}`, payload: { worker, n } });
+  if (b.kind === 'login') return JSON.stringify({ login: b.logins[(worker * 7919 + n) % b.logins.length], password: b.password });
   const [a, c] = b.pairs[worker]!;
   return JSON.stringify({
     occurredAt: '2025-01-01T08:00:00+08:00',

@@ -5,10 +5,11 @@
  * table. Never part of `npm test` or CI.
  */
 import { chainScenario } from './chain.js';
+import { loginScenario } from './login.js';
 import { provenanceScenario } from './provenance.js';
 import { resolveScenario } from './resolve.js';
 
-const scenarios: Record<string, () => Promise<void>> = { chain: chainScenario, provenance: provenanceScenario, resolve: resolveScenario };
+const scenarios: Record<string, () => Promise<void>> = { chain: chainScenario, login: loginScenario, provenance: provenanceScenario, resolve: resolveScenario };
 
 const name = process.argv[2];
 const scenario = name ? scenarios[name] : undefined;

@@ -306,3 +306,44 @@ t.test('no password, setup code, session id or CSRF token is ever logged (trace 
   const leaked = [created.setupCode, 'a phrase only the log test knows', 'a wrong phrase for the log test', session.token, session.csrf, renewed.token, renewed.csrf, secret, ...confirmed.json().recoveryCodes].filter((s: string) => text.includes(s));
   t.same(leaked, [], 'none of the secrets is in the log');
 });
+
+t.test('timeouts and expiry: an expired setup code, an idle session, a session past its absolute end', async (t) => {
+  const org = await createOrganization({ name: '超时合作社', kinds: ['cooperative'] });
+  const ownerOf = await p.firstOwner(org.organization.id, 'timeout.owner', '吴');
+  const created = await p.createMember(ownerOf.session.headers, org.organization.id, { name: '郑', login: 'zheng.late', role: 'recorder' });
+  await database.db.execute(sql`update users set setup_code_expires_at = now() - interval '1 second' where login = 'zheng.late'`);
+  const late = await p.setup('zheng.late', created.setupCode);
+  expectProblem(t, late, 401);
+  t.match(late.json().detail, /expired/);
+  t.equal((await queryRows<{ status: string }>(database.db, sql`select status from users where login = 'zheng.late'`))[0]!.status, 'pending', 'nothing changed');
+  const fresh = await app.inject({ method: 'POST', url: `/v1/organizations/${org.organization.id}/users/${created.user.id}/setup-code`, headers: ownerOf.session.headers });
+  const member = signedInFrom(await p.setup('zheng.late', fresh.json().setupCode));
+
+  t.equal((await app.inject({ method: 'GET', url: '/v1/auth/session', headers: member.cookieOnly })).statusCode, 200);
+  // Idle: last seen 31 minutes ago (office sessions: 30).
+  await database.db.execute(sql`update sessions set last_seen_at = now() - interval '31 minutes' where id = ${member.body.session.id}`);
+  expectProblem(t, await app.inject({ method: 'GET', url: '/v1/auth/session', headers: member.cookieOnly }), 401);
+  // Absolute: a session used a minute ago but past its end.
+  const second = signedInFrom(await p.login({ login: 'zheng.late', password: GOOD_PASSWORD }));
+  await database.db.execute(sql`update sessions set expires_at = now() - interval '1 second' where id = ${second.body.session.id}`);
+  expectProblem(t, await app.inject({ method: 'GET', url: '/v1/auth/session', headers: second.cookieOnly }), 401);
+  // A device session's idle timeout is days, not minutes.
+  const device = signedInFrom(await p.login({ login: 'zheng.late', password: GOOD_PASSWORD, remember: true }));
+  await database.db.execute(sql`update sessions set last_seen_at = now() - interval '3 days' where id = ${device.body.session.id}`);
+  t.equal((await app.inject({ method: 'GET', url: '/v1/auth/session', headers: device.cookieOnly })).statusCode, 200, 'a phone left for a weekend is still signed in');
+  const touched = await queryRows<{ recent: boolean }>(database.db, sql`select last_seen_at > now() - interval '1 minute' as recent from sessions where id = ${device.body.session.id}`);
+  t.equal(touched[0]!.recent, true, 'and the request counts as activity');
+  // Garbage cookies are refused without a database row being touched.
+  for (const junk of ['x', 'a'.repeat(43), '../../etc/passwd', '%00']) {
+    expectProblem(t, await app.inject({ method: 'GET', url: '/v1/auth/session', headers: { cookie: `__Host-ht_session=${encodeURIComponent(junk)}` } }), 401, undefined);
+  }
+});
+
+t.test('throttling per client address: many logins from one address', async (t) => {
+  const { app: strict } = await setupApp(t, { loginFailuresPerAddress: 5, trustProxy: true }, { database });
+  const attempt = (login: string, ip: string) => strict.inject({ method: 'POST', url: '/v1/auth/login', headers: { 'x-forwarded-for': ip }, payload: { login, password: 'guess guess guess' } });
+  const statuses: number[] = [];
+  for (let i = 0; i < 7; i++) statuses.push((await attempt(`spray.${i}`, '203.0.113.9')).statusCode);
+  t.same(statuses, [401, 401, 401, 401, 401, 429, 429], 'a spray over many logins from one address is throttled');
+  t.equal((await attempt('spray.other', '198.51.100.7')).statusCode, 401, 'another address is not');
+});
