@@ -269,6 +269,20 @@ t.test('20 wrong passwords are throttled per login, with Retry-After; a right pa
   t.same([unknownA.statusCode, unknownA.json().detail], [wrongB.statusCode, wrongB.json().detail], 'an unknown login and a wrong password answer alike');
 });
 
+t.test('an idempotent retry of adding a member replays it without the setup code', async (t) => {
+  const headers = { ...owner.headers, 'idempotency-key': 'add-member-qian-1' };
+  const payload = { name: '钱', login: 'qian.retry', role: 'viewer' };
+  const first = await app.inject({ method: 'POST', url: `/v1/organizations/${orgId}/users`, headers, payload });
+  t.equal(first.statusCode, 201);
+  secrets.push(first.json().setupCode);
+  const retry = await app.inject({ method: 'POST', url: `/v1/organizations/${orgId}/users`, headers, payload });
+  t.equal(retry.statusCode, 201);
+  t.equal(retry.headers['idempotent-replayed'], 'true');
+  t.equal(retry.json().setupCode, null, 'the code is shown once only');
+  t.same(retry.json().user, first.json().user);
+  t.equal(await count('users', sql`login = 'qian.retry'`), 1);
+});
+
 t.test('no password, setup code, session id or recovery code is stored in clear', async (t) => {
   const tables = await queryRows<{ table_name: string }>(database.db, sql`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`);
   let dump = '';
