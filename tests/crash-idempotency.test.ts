@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { sql } from 'drizzle-orm';
 import { openDatabase, queryRows, type DatabaseHandle } from '../src/db/client.js';
-import { ADMIN_TOKEN, makeCreditCode } from './support/app.js';
+import { ADMIN_TOKEN, makeCreditCode, TEST_SECRET_KEY } from './support/app.js';
 import { createTestDatabase } from './support/databases.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -54,6 +54,7 @@ t.test('keyed writes killed mid-flight replay after the restart and wrote exactl
         PORT: String(port),
         HOST: '127.0.0.1',
         HERBTRACE_ADMIN_TOKEN: ADMIN_TOKEN,
+        HERBTRACE_SECRET_KEY: TEST_SECRET_KEY,
         LOG_LEVEL: 'warn',
         PUBLIC_BASE_URL: 'https://trace.example.cn',
         ...('databaseUrl' in location ? { DATABASE_URL: location.databaseUrl } : { HERBTRACE_DATA_DIR: location.dataDir }),
