@@ -85,22 +85,49 @@ const orgOf: Record<Caller, string | undefined> = {
 let serial = 0;
 const next = () => `${++serial}`;
 
-/** Fresh objects of the owner for one route: a seed lot (lab granted), a site, a shipment to `other`, a code, a certificate, a key. */
-async function fixture() {
+/**
+ * Fresh objects of the owner for one route: a seed lot (lab granted), a site, a shipment to `other`, a code, a
+ * certificate, a key, a pending member. Only what the route's url and body read is made (`needs`, found by
+ * calling them on a recording stand-in): most routes touch one or two objects, and the matrix makes a fixture
+ * for every caller a write succeeds for.
+ */
+type FixtureKey = 'site' | 'lot' | 'shipment' | 'code' | 'certificate' | 'keyId' | 'eventId' | 'memberId';
+const ALL_NEEDS: readonly FixtureKey[] = ['site', 'lot', 'shipment', 'code', 'certificate', 'keyId', 'eventId', 'memberId'];
+
+async function fixture(needs: ReadonlySet<FixtureKey> = new Set(ALL_NEEDS)) {
   const n = next();
-  const site = await c.site(owner.headers, { name: `矩阵基地${n}` });
-  const lot = await c.lot(owner.headers, { stage: 'seed', speciesCode: 'renshen', lotNumber: `MX-${n}`, siteId: site.id, quantity: kg(100), producedAt: '2024-04-01T08:00:00+08:00' });
-  await c.call('POST', `/v1/lots/${lot.id}/lab-grants`, owner.headers, { labOrganizationId: lab.organization.id });
-  const travelling = await c.lot(owner.headers, { stage: 'seed', speciesCode: 'renshen', lotNumber: `MX-${n}-T`, siteId: site.id, quantity: kg(5), producedAt: '2024-04-01T08:00:00+08:00' });
-  const shipment = await c.ship(owner.headers, { toOrganizationId: other.organization.id, shippedAt: '2024-05-01T08:00:00+08:00', lines: [{ lotId: travelling.id }] });
-  const code = (await c.call('POST', `/v1/lots/${lot.id}/codes`, owner.headers, { count: 1, level: 'lot' })).codes[0].code as string;
-  const certificate = await c.call('POST', '/v1/certificates', owner.headers, {
-    kind: 'gap', siteId: site.id, authority: '吉林省药监局', number: `GAP-MX-${n}`, validFrom: '2024-01-01', validUntil: '2026-12-31',
-  });
-  const key = await c.call('POST', `/v1/organizations/${owner.organization.id}/api-keys`, adminHeaders, { name: `k${n}` });
-  const commissioned = (await c.get(owner.headers, `/v1/lots/${lot.id}/timeline?scope=lot`)).items[0].id as string;
-  const member = await people.createMember(adminHeaders, owner.organization.id, { name: `成员${n}`, login: `mx.member.${n}`, role: 'recorder' });
-  return { site, lot, shipment, code, certificate, keyId: key.id as string, eventId: commissioned, memberId: member.user.id };
+  const fx: Record<string, any> = {};
+  const needsLot = needs.has('lot') || needs.has('code') || needs.has('eventId');
+  if (needsLot || needs.has('site') || needs.has('shipment') || needs.has('certificate')) fx.site = await c.site(owner.headers, { name: `矩阵基地${n}` });
+  if (needsLot) {
+    fx.lot = await c.lot(owner.headers, { stage: 'seed', speciesCode: 'renshen', lotNumber: `MX-${n}`, siteId: fx.site.id, quantity: kg(100), producedAt: '2024-04-01T08:00:00+08:00' });
+    await c.call('POST', `/v1/lots/${fx.lot.id}/lab-grants`, owner.headers, { labOrganizationId: lab.organization.id });
+  }
+  if (needs.has('shipment')) {
+    const travelling = await c.lot(owner.headers, { stage: 'seed', speciesCode: 'renshen', lotNumber: `MX-${n}-T`, siteId: fx.site.id, quantity: kg(5), producedAt: '2024-04-01T08:00:00+08:00' });
+    fx.shipment = await c.ship(owner.headers, { toOrganizationId: other.organization.id, shippedAt: '2024-05-01T08:00:00+08:00', lines: [{ lotId: travelling.id }] });
+  }
+  if (needs.has('code')) fx.code = (await c.call('POST', `/v1/lots/${fx.lot.id}/codes`, owner.headers, { count: 1, level: 'lot' })).codes[0].code as string;
+  if (needs.has('certificate')) {
+    fx.certificate = await c.call('POST', '/v1/certificates', owner.headers, {
+      kind: 'gap', siteId: fx.site.id, authority: '吉林省药监局', number: `GAP-MX-${n}`, validFrom: '2024-01-01', validUntil: '2026-12-31',
+    });
+  }
+  if (needs.has('keyId')) fx.keyId = (await c.call('POST', `/v1/organizations/${owner.organization.id}/api-keys`, adminHeaders, { name: `k${n}` })).id as string;
+  if (needs.has('eventId')) fx.eventId = (await c.get(owner.headers, `/v1/lots/${fx.lot.id}/timeline?scope=lot`)).items[0].id as string;
+  if (needs.has('memberId')) fx.memberId = (await people.createMember(adminHeaders, owner.organization.id, { name: `成员${n}`, login: `mx.member.${n}`, role: 'recorder' })).user.id;
+  return fx as { site: any; lot: any; shipment: any; code: string; certificate: any; keyId: string; eventId: string; memberId: string };
+}
+
+/** What a route's url and body read of a fixture (they are called on a stand-in that records the reads). */
+function needsOf(spec: { url: (fx: any, who: Caller) => string; body?: (fx: any, who: Caller) => unknown }): Set<FixtureKey> {
+  const read = new Set<FixtureKey>();
+  // Each field reads as a value that is both an object (fx.lot.id) and a string (`${fx.code}`).
+  const value = new Proxy({}, { get: (_target, key) => (key === Symbol.toPrimitive ? () => 'x' : 'x') });
+  const standIn = new Proxy({}, { get: (_target, key) => (read.add(key as FixtureKey), value) });
+  spec.url(standIn, 'owner');
+  spec.body?.(standIn, 'owner');
+  return read;
 }
 type Fixture = Awaited<ReturnType<typeof fixture>>;
 
@@ -337,10 +364,11 @@ for (const [route, spec] of Object.entries(MATRIX)) {
     const isWrite = method !== 'GET';
     // Denied callers first on one fixture (a refusal changes nothing, checked); each caller that succeeds at a
     // write gets a fixture of its own, so one success cannot change what the next caller meets.
-    const shared = isWrite ? await fixture() : readFixture;
+    const needs = needsOf(spec);
+    const shared = isWrite ? await fixture(needs) : readFixture;
     const order = CALLERS.map((who, i) => ({ who, status: expected[i]! })).sort((a, b) => Number(a.status < 300) - Number(b.status < 300));
     for (const { who, status } of order) {
-      const fx = isWrite && status < 300 ? await fixture() : shared;
+      const fx = isWrite && status < 300 ? await fixture(needs) : shared;
       const body = spec.body?.(fx, who);
       let callerHeaders = headers[who];
       if (spec.freshSession && (SESSION_CALLERS as readonly string[]).includes(who)) {
