@@ -1,4 +1,6 @@
-import { hash, verify } from '@node-rs/argon2';
+import { availableParallelism } from 'node:os';
+import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
+import pLimit from 'p-limit';
 import { dictionary } from '@zxcvbn-ts/language-common';
 
 /**
@@ -8,6 +10,16 @@ import { dictionary } from '@zxcvbn-ts/language-common';
  * thread pool, so a sign-in never blocks the event loop (bench/login.ts measures a resolve during a login burst).
  */
 export const ARGON2 = { algorithm: 2 /* Argon2id; the package's const enum cannot be imported under isolatedModules */, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+/**
+ * Hashes at most (cores − 1) at a time, at least one. Each argon2id hash is ≈ 15 ms of a core's CPU on a thread
+ * of libuv's pool (4 threads): a burst of sign-ins on a 2-core machine otherwise took both cores and starved the
+ * event loop (resolve p99 ×3.7 beside an 8-client login burst, bench/login.ts); a queue for the hashes keeps a core
+ * for everything else, and a sign-in waits a few milliseconds longer instead.
+ */
+const hashing = pLimit(Math.max(1, availableParallelism() - 1));
+const hash = (password: string, options: typeof ARGON2) => hashing(() => argon2Hash(password, options));
+const verify = (stored: string, password: string) => hashing(() => argon2Verify(stored, password));
+
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 128;
 
