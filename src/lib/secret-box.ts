@@ -1,7 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { ConfigError, secretKeyBytes, type Config } from '../config.js';
+import { dataDirSecret } from './data-dir-secret.js';
 
 /**
  * Secrets the service must read back (a TOTP seed has to be known to check a code, so it cannot be hashed) are
@@ -52,23 +51,17 @@ export interface ResolvedSecretKey {
 }
 
 /**
- * The secret key: from HERBTRACE_SECRET_KEY, or, on the embedded database only, generated at first start and kept
- * (mode 0600) in the data directory. Replicas sharing a PostgreSQL database must agree on it, so there it has to
- * be configured. Losing it makes stored TOTP enrolments unreadable (their users then need a reset by an owner).
+ * The secret key: HERBTRACE_SECRET_KEY, or generated into the data directory on the embedded database. Losing it
+ * makes stored TOTP enrolments unreadable (their users then need a reset by an owner).
  */
 export function resolveSecretKey(config: Config): ResolvedSecretKey {
-  if (config.secretKey) return { key: config.secretKey, generated: false };
-  if (config.databaseUrl) {
-    throw new ConfigError(['HERBTRACE_SECRET_KEY is required with DATABASE_URL (it is generated only for the embedded database): openssl rand -hex 32']);
-  }
-  const file = path.join(config.dataDir, 'secret-key');
-  if (existsSync(file)) {
-    const key = readFileSync(file, 'utf8').trim();
-    if (secretKeyBytes(key)) return { key, generated: false, file };
-    throw new ConfigError([`${file} does not hold a 32-byte key (64 hex digits); restore it from a backup or remove it (stored TOTP enrolments are then lost)`]);
-  }
-  mkdirSync(config.dataDir, { recursive: true });
-  const key = randomBytes(32).toString('hex');
-  writeFileSync(file, `${key}\n`, { mode: 0o600 });
-  return { key, generated: true, file };
+  const { value, ...rest } = dataDirSecret(config, {
+    variable: 'HERBTRACE_SECRET_KEY',
+    configured: config.secretKey,
+    file: 'secret-key',
+    valid: (text) => secretKeyBytes(text) !== null,
+    generate: () => randomBytes(32).toString('hex'),
+    hint: ': openssl rand -hex 32',
+  });
+  return { key: value, ...rest };
 }
