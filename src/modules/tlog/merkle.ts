@@ -35,6 +35,7 @@ export type TlogErrorCode =
   | 'malformed-checkpoint'
   | 'wrong-origin'
   | 'malformed-cosignature'
+  | 'not-enough-cosignatures'
   | 'malformed-tile-path'
   | 'malformed-tile'
   | 'malformed-entry-bundle'
