@@ -117,6 +117,23 @@ export function normalizeTimestamp(raw: string): string {
 const DIGITS = '\\d(?:_?\\d)*';
 const PYTHON_FLOAT = new RegExp(`^[+-]?(?:${DIGITS}(?:\\.(?:${DIGITS})?)?|\\.${DIGITS})(?:[eE][+-]?${DIGITS})?$`);
 
+const DECIMAL_DIGIT = /\p{Nd}/u;
+
+/**
+ * Any Unicode decimal digit (general category Nd) as its ASCII digit, as Python's float() reads them: fullwidth
+ * "１２３" is the number 123. Unicode encodes every decimal digit set as a contiguous run 0–9, so a digit's value is
+ * its distance from the start of its run, modulo 10 (adjacent runs, as in the mathematical digits, are runs of 10).
+ */
+function asciiDigits(text: string): string {
+  if (!/[^\p{ASCII}]/u.test(text)) return text;
+  return text.replace(/\p{Nd}/gu, (digit) => {
+    const cp = digit.codePointAt(0) ?? 0;
+    let start = cp;
+    while (start > 0 && DECIMAL_DIGIT.test(String.fromCodePoint(start - 1))) start--;
+    return String((cp - start) % 10);
+  });
+}
+
 /**
  * Python's repr() of a finite double: the shortest digits that round-trip (as in JavaScript), written in fixed
  * notation when the decimal exponent is in [-4, 16) and otherwise as d.ddde±XX with at least two exponent digits
@@ -150,8 +167,9 @@ function pythonFloatRepr(x: number): string {
  * are not numbers are returned unchanged.
  */
 export function normalizeNumericText(text: string): string {
-  if (!PYTHON_FLOAT.test(text)) return text;
-  const x = Number(text.replace(/_/g, ''));
+  const ascii = asciiDigits(text);
+  if (!PYTHON_FLOAT.test(ascii)) return text;
+  const x = Number(ascii.replace(/_/g, ''));
   if (!Number.isFinite(x)) return text;
   return formatNumber(x);
 }

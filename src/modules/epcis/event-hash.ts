@@ -152,11 +152,19 @@ function plain(value: unknown): unknown {
   return value;
 }
 
-/** A value and its repetitions: JSON arrays (and nested arrays) flattened, nulls left out (rule 4: omitted). */
+/**
+ * A value and its repetitions: JSON arrays (and nested arrays) flattened, nulls left out (rule 4: omitted).
+ * Iterative, so no depth of nested arrays can overflow the call stack.
+ */
 function itemsOf(value: unknown): unknown[] {
-  const v = plain(value);
-  if (Array.isArray(v)) return v.flatMap((item) => itemsOf(item));
-  return v === null || v === undefined ? [] : [v];
+  const out: unknown[] = [];
+  const work: unknown[] = [value];
+  while (work.length > 0) {
+    const v = plain(work.pop());
+    if (Array.isArray(v)) for (let i = v.length - 1; i >= 0; i--) work.push(v[i]);
+    else if (v !== null && v !== undefined) out.push(v);
+  }
+  return out;
 }
 
 interface ValueRule {
@@ -340,7 +348,11 @@ const REMAINING_LISTS: ReadonlyMap<string, { readonly item: string; readonly voc
   ['destinationList', { item: 'destination', vocabulary: 'sourceDestinationType' }],
 ]);
 
-/** Fields never hashed (CBV 2.0 §8.9): the event's own identity and record keeping, and error declarations. */
+/**
+ * Event fields that are not hashed (CBV 2.0 §8.9; the reference implementation's list): eventID (and id / @id, its
+ * aliases in the EPCIS context: all three name the event's @id), recordTime, errorDeclaration, and type, which is
+ * written first as eventType.
+ */
 const NOT_HASHED: ReadonlySet<string> = new Set(['eventID', 'id', 'recordTime', 'errorDeclaration', 'type']);
 
 /**
