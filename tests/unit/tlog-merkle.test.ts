@@ -23,8 +23,22 @@ import {
   rootOf,
   verifyConsistency,
   verifyInclusion,
+  decodeEntryBundle,
+  decodeTile,
+  encodeEntryBundle,
+  encodeTile,
+  encodeTileIndex,
+  entryBundleLeafHashes,
+  entryBundlePath,
+  parseTilePath,
+  tileHashReader,
+  tileNodes,
+  tilePath,
+  tilesChangedBetween,
+  tilesForTreeSize,
   type Hash,
   type HashReader,
+  type Tile,
 } from '../../src/modules/tlog/index.js';
 
 const corpus = path.resolve(process.cwd(), '../shared/corpora/tlog/merkle');
@@ -334,4 +348,188 @@ t.test('huge trees (up to 2^53 − 1 leaves) through a stored-hash reader', asyn
   const proof = await readInclusionProof(uniform, 2 ** 39 + 7, n);
   t.equal(proof.length, 41);
   t.ok(verifyInclusion(sameLeaf, 2 ** 39 + 7, n, proof, await readTreeHash(uniform, n)));
+});
+
+// tlog-tiles: paths, the tiles of a tree, a tile-backed hash reader, entry bundles.
+t.test('tile paths: the spec examples, round trips, strict parsing', async (t) => {
+  t.equal(encodeTileIndex(1234067), 'x001/x234/067', 'the spec example');
+  t.equal(encodeTileIndex(0), '000');
+  t.equal(encodeTileIndex(999), '999');
+  t.equal(encodeTileIndex(1000), 'x001/000');
+  t.equal(tilePath({ level: 0, index: 1234067, width: 256 }), 'tile/0/x001/x234/067');
+  t.equal(tilePath({ level: 2, index: 5, width: 17 }), 'tile/2/005.p/17');
+  t.equal(entryBundlePath(1234067), 'tile/entries/x001/x234/067');
+  t.equal(entryBundlePath(273, 112), 'tile/entries/273.p/112');
+  t.throws(() => tilePath({ level: 64, index: 0, width: 256 }), RangeError);
+  t.throws(() => tilePath({ level: 0, index: 0, width: 0 }), RangeError);
+  t.throws(() => tilePath({ level: 0, index: -1, width: 256 }), RangeError);
+  t.throws(() => entryBundlePath(0, 257), RangeError);
+
+  for (const index of [0, 1, 999, 1000, 1001, 999_999, 1_000_000, 1234067, Number.MAX_SAFE_INTEGER]) {
+    for (const width of [1, 255, 256]) {
+      for (const level of [0, 1, 63]) t.strictSame(parseTilePath(tilePath({ level, index, width })), { kind: 'tile', level, index, width });
+      t.strictSame(parseTilePath(entryBundlePath(index, width)), { kind: 'entries', index, width });
+    }
+  }
+  const bad = [
+    '',
+    'tile',
+    'tile/0',
+    '/tile/0/000',
+    'tiles/0/000',
+    'tile/00/000',
+    'tile/01/000',
+    'tile/64/000',
+    'tile/-1/000',
+    'tile/a/000',
+    'tile/0/00',
+    'tile/0/0000',
+    'tile/0/1',
+    'tile/0/x000',
+    'tile/0/x001',
+    'tile/0/001/002',
+    'tile/0/x000/001',
+    'tile/0/x1/001',
+    'tile/0/X001/001',
+    'tile/0/000/',
+    'tile/0/000.p',
+    'tile/0/000.p/',
+    'tile/0/000.p/0',
+    'tile/0/000.p/256',
+    'tile/0/000.p/010',
+    'tile/0/000.p/1/2',
+    'tile/0/000.p/x1',
+    'tile/0/x001.p/1',
+    'tile/0/000.q/1',
+    'tile/0/+01',
+    'tile/0/ 01',
+    'tile/entries/x000/001',
+    'tile/entries/0001',
+    'tile/entries',
+    'tile/entries/000.p/256',
+    `tile/0/${'x999/'.repeat(6)}999`,
+  ];
+  for (const p of bad) t.throws(() => parseTilePath(p), { code: 'malformed-tile-path' }, `refused: ${JSON.stringify(p)}`);
+});
+
+t.test('the tiles of a tree: the spec sizes 70,000 and 256, and growth', async (t) => {
+  const all = [...tilesForTreeSize(70_000)];
+  const at = (level: number) => all.filter((tile) => tile.level === level);
+  t.equal(at(0).filter((x) => x.width === 256).length, 273, '273 full level-0 tiles');
+  t.strictSame(at(0).filter((x) => x.width < 256), [{ level: 0, index: 273, width: 112 }], 'a partial level-0 tile of width 112');
+  t.strictSame(at(1), [
+    { level: 1, index: 0, width: 256 },
+    { level: 1, index: 1, width: 17 },
+  ]);
+  t.strictSame(at(2), [{ level: 2, index: 0, width: 1 }]);
+  t.equal(all.length, 273 + 1 + 2 + 1);
+  t.strictSame([...tilesForTreeSize(256)], [
+    { level: 0, index: 0, width: 256 },
+    { level: 1, index: 0, width: 1 },
+  ]);
+  t.strictSame([...tilesForTreeSize(0)], []);
+  t.strictSame([...tilesForTreeSize(1)], [{ level: 0, index: 0, width: 1 }]);
+  t.strictSame([...tilesChangedBetween(256, 256)], []);
+  t.strictSame([...tilesChangedBetween(250, 600)], [
+    { level: 0, index: 0, width: 256 },
+    { level: 0, index: 1, width: 256 },
+    { level: 0, index: 2, width: 88 },
+    { level: 1, index: 0, width: 2 },
+  ]);
+  t.strictSame([...tilesChangedBetween(600, 601)], [{ level: 0, index: 2, width: 89 }], 'the level-1 tile does not change');
+  t.throws(() => [...tilesChangedBetween(2, 1)], RangeError);
+  // Growing in steps writes exactly the tiles of the final size (the last write of each tile wins).
+  const written = new Map<string, Tile>();
+  let size = 0;
+  for (const next of [1, 255, 256, 257, 511, 512, 65_535, 65_536, 65_537, 70_000]) {
+    for (const tile of tilesChangedBetween(size, next)) written.set(`${tile.level}/${tile.index}`, tile);
+    size = next;
+  }
+  t.strictSame(
+    [...written.values()].sort((a, b) => a.level - b.level || a.index - b.index),
+    all,
+  );
+  t.strictSame(tileNodes({ level: 1, index: 2, width: 3 }), [
+    { level: 8, index: 512 },
+    { level: 8, index: 513 },
+    { level: 8, index: 514 },
+  ]);
+});
+
+t.test('a tile-backed hash reader gives the same roots and proofs as the tree (70,000 leaves, three tile levels)', async (t) => {
+  const big = new MemoryTree();
+  const bigLeaves: Hash[] = [];
+  const store = new Map<string, Uint8Array>();
+  const sizes = [1, 255, 256, 257, 4_000, 65_536, 70_000];
+  let size = 0;
+  for (const next of sizes) {
+    while (big.size < next) {
+      const h = leafHash(Buffer.from(`tiled leaf ${big.size}`));
+      bigLeaves.push(h);
+      big.append(h);
+    }
+    // What a log writes at each checkpoint: the tiles that changed, hashes from its own store.
+    for (const tile of tilesChangedBetween(size, next)) store.set(tilePath(tile), encodeTile(await big.reader(tileNodes(tile))));
+    size = next;
+  }
+  const fetched: string[] = [];
+  const fetchTile = async (tile: Tile): Promise<Uint8Array> => {
+    fetched.push(tilePath(tile));
+    const data = store.get(tilePath(tile));
+    if (!data) throw new Error(`no tile ${tilePath(tile)}`);
+    return data;
+  };
+  for (const n of [1, 256, 65_536, 70_000]) {
+    const reader = tileHashReader(n, fetchTile);
+    t.equal(hex(await readTreeHash(reader, n)), hex(await readTreeHash(big.reader, n)), `root of ${n} from tiles`);
+    for (const i of new Set([0, 1, Math.floor(n / 3), n - 1].filter((i) => i < n))) {
+      const proof = await readInclusionProof(reader, i, n);
+      t.strictSame(proof.map(hex), (await readInclusionProof(big.reader, i, n)).map(hex));
+      t.ok(verifyInclusion(bigLeaves[i]!, i, n, proof, await readTreeHash(big.reader, n)), `inclusion ${i} of ${n}`);
+    }
+  }
+  const reader = tileHashReader(70_000, fetchTile);
+  for (const [m, n] of [
+    [1, 70_000],
+    [256, 70_000],
+    [4_000, 65_536],
+    [65_536, 70_000],
+    [69_999, 70_000],
+  ] as const) {
+    const proof = await readConsistencyProof(reader, m, n);
+    t.strictSame(proof.map(hex), (await readConsistencyProof(big.reader, m, n)).map(hex));
+    t.ok(verifyConsistency(m, n, proof, await readTreeHash(big.reader, m), await readTreeHash(big.reader, n)), `consistency ${m}→${n}`);
+  }
+  fetched.length = 0;
+  await readInclusionProof(reader, 12_345, 70_000);
+  t.ok(fetched.length <= 4, `an inclusion proof in 70,000 leaves reads ${fetched.length} tiles`);
+  t.equal(new Set(fetched).size, fetched.length, 'each tile once per read');
+  await t.rejects(readTreeHash(tileHashReader(300, fetchTile), 300), 'no partial tile of width 44 was written for 300');
+  await t.rejects(readTreeHash(tileHashReader(10, async () => new Uint8Array(31)), 10), { code: 'malformed-tile' });
+  await t.rejects(readTreeHash(tileHashReader(10, async () => new Uint8Array(9 * 32)), 10), { code: 'malformed-tile' }, 'a tile of the wrong width');
+  await t.rejects(tileHashReader(10, fetchTile)([{ level: 4, index: 0 }]), { code: 'bad-hash-read' }, 'a node beyond the tree');
+  t.throws(() => decodeTile(new Uint8Array(257 * 32)), { code: 'malformed-tile' });
+  t.throws(() => encodeTile([]), RangeError);
+});
+
+t.test('entry bundles: uint16 length prefixes, strict decoding', async (t) => {
+  const entries = [new Uint8Array(0), Buffer.from('人参'), new Uint8Array(65_535).fill(7)];
+  const bundle = encodeEntryBundle(entries);
+  t.equal(bundle.length, 2 + 0 + 2 + 6 + 2 + 65_535);
+  t.strictSame([...bundle.subarray(0, 4)], [0, 0, 0, 6], 'big-endian lengths');
+  t.strictSame(
+    decodeEntryBundle(bundle).map((e) => Buffer.from(e).toString('hex')),
+    entries.map((e) => Buffer.from(e).toString('hex')),
+  );
+  t.equal(decodeEntryBundle(bundle, 3).length, 3);
+  t.strictSame(entryBundleLeafHashes(entries).map(hex), entries.map((e) => hex(leafHash(e))));
+  t.throws(() => encodeEntryBundle([new Uint8Array(65_536)]), RangeError, 'too long for a uint16 length');
+  t.throws(() => encodeEntryBundle([]), RangeError);
+  t.throws(() => encodeEntryBundle(Array.from({ length: 257 }, () => new Uint8Array(1))), RangeError);
+  t.throws(() => decodeEntryBundle(bundle.subarray(0, bundle.length - 1)), { code: 'malformed-entry-bundle' }, 'a cut entry');
+  t.throws(() => decodeEntryBundle(Buffer.concat([bundle, Buffer.from([0])])), { code: 'malformed-entry-bundle' }, 'a cut length prefix');
+  t.throws(() => decodeEntryBundle(new Uint8Array(0)), { code: 'malformed-entry-bundle' }, 'empty');
+  t.throws(() => decodeEntryBundle(bundle, 2), { code: 'malformed-entry-bundle' }, 'another count than the tile width');
+  t.equal(decodeEntryBundle(Buffer.alloc(256 * 2)).length, 256, '256 empty entries');
+  t.throws(() => decodeEntryBundle(Buffer.alloc(257 * 2)), { code: 'malformed-entry-bundle' }, 'more than 256 entries');
 });
