@@ -152,11 +152,6 @@ export function ed25519PublicKey(seed: Uint8Array): Uint8Array {
   return new Uint8Array(spki.subarray(spki.length - 32));
 }
 
-/** Signs `message` with an Ed25519 seed: the 64-byte RFC 8032 signature. */
-export function ed25519Sign(seed: Uint8Array, message: Uint8Array): Uint8Array {
-  return new Uint8Array(sign(null, message, ed25519PrivateKey(seed)));
-}
-
 export function ed25519Verify(publicKey: KeyObject, message: Uint8Array, signature: Uint8Array): boolean {
   return signature.length === 64 && verify(null, message, publicKey, signature);
 }
