@@ -29,6 +29,7 @@ import { codeRoutes } from './modules/codes/index.js';
 import { codeSchemas } from './modules/codes/index.js';
 import { QuantitySchema } from './lib/quantity.js';
 import { eventRoutes, eventSchemas } from './events/index.js';
+import { epcisRoutes, epcisSchemas } from './modules/epcis/index.js';
 import { speciesSchemas } from './modules/species/index.js';
 import authPlugin from './plugins/auth.js';
 import dbPlugin from './plugins/db.js';
@@ -67,6 +68,7 @@ const SHARED_SCHEMAS = [
   ...qualitySchemas,
   ...codeSchemas,
   ...eventSchemas,
+  ...epcisSchemas,
 ];
 
 /**
@@ -184,6 +186,7 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(provenanceRoutes, { limits: { maxNodes: config.graphMaxNodes, maxDepth: config.graphMaxDepth } });
   await app.register(qualityRoutes, { limits: { maxNodes: config.graphMaxNodes, maxDepth: config.graphMaxDepth } });
   await app.register(eventRoutes);
+  await app.register(epcisRoutes, { publicBaseUrl: config.publicBaseUrl, limits: { maxNodes: config.graphMaxNodes, maxDepth: config.graphMaxDepth } });
   await app.register(codeRoutes, {
     publicBaseUrl: config.publicBaseUrl,
     maxNodes: config.graphMaxNodes,

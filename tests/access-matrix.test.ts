@@ -267,6 +267,13 @@ const MATRIX: Record<string, RouteCase> = {
   'GET /v1/codes/{code}/scans': { url: (fx) => `/v1/codes/${fx.code}/scans`, expect: '401 404 200 200 404 404 404 404' },
   'POST /v1/codes/{code}/void': { url: (fx) => `/v1/codes/${fx.code}/void`, body: () => ({ reason: '标签损坏' }), expect: '401 403 200 403 404 404 404 404' },
 
+  'GET /v1/lots/{id}/epcis': { url: (fx) => `/v1/lots/${fx.lot.id}/epcis`, expect: '401 200 200 200 404 200 404 404' },
+  'GET /id/lot/{id}': { url: (fx) => `/id/lot/${fx.lot.id}`, expect: PUBLIC_200 },
+  'GET /id/site/{id}': { url: (fx) => `/id/site/${fx.site.id}`, expect: PUBLIC_200 },
+  'GET /id/org/{id}': { url: () => `/id/org/${owner.organization.id}`, expect: PUBLIC_200 },
+  'GET /voc/': { url: () => '/voc/', expect: PUBLIC_200 },
+  'GET /voc/{term}': { url: () => '/voc/stage-harvest', expect: PUBLIC_200 },
+
   'GET /v1/events/{id}': { url: (fx) => `/v1/events/${fx.eventId}`, expect: '401 200 200 200 404 200 404 404' },
 
   // People: owners of the organisation (and the admin) manage its members; everyone signs in.

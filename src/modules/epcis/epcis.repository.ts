@@ -1,0 +1,183 @@
+import { sql } from 'drizzle-orm';
+import { queryRows, type Database } from '../../db/client.js';
+import { formatOffsetTime } from '../../lib/time.js';
+import type { CodeFact, LotFact, MappedEventRecord, OrganizationFact, ShipmentFact, SiteFact } from './epcis.mapping.js';
+
+/** A text[] parameter that binds the same way on postgres.js and PGlite. */
+const textArray = (values: string[]) => sql`${`{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`}::text[]`;
+
+const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
+
+interface EventRow {
+  id: string;
+  type: string;
+  organization_id: string;
+  occurred_at: string | Date;
+  occurred_at_offset: number;
+  recorded_at: string | Date;
+  seq: string | number;
+  data: unknown;
+  lots: unknown;
+}
+
+export interface PagedEvent {
+  record: MappedEventRecord;
+  occurredAt: Date;
+  seq: number;
+}
+
+function eventOf(r: EventRow): PagedEvent {
+  const occurredAt = new Date(r.occurred_at);
+  return {
+    occurredAt,
+    seq: Number(r.seq),
+    record: {
+      id: r.id,
+      type: r.type,
+      organization: { id: r.organization_id },
+      occurredAt: formatOffsetTime(occurredAt, Number(r.occurred_at_offset)),
+      recordedAt: new Date(r.recorded_at).toISOString(),
+      lots: json<{ lotId: string; role: string }[] | null>(r.lots) ?? [],
+      data: json<Record<string, unknown>>(r.data),
+    },
+  };
+}
+
+/**
+ * One page of the events that concern any of `lotIds`, in the order they happened (occurred_at, then insertion
+ * order), after the keyset `after`; each event once, with all the lots it concerns.
+ */
+export async function eventsOfLots(db: Database, lotIds: string[], limit: number, after?: { occurredAt: Date; seq: number }): Promise<PagedEvent[]> {
+  const afterClause = after ? sql`and (e.occurred_at, e.seq) > (${after.occurredAt.toISOString()}::timestamptz, ${after.seq}::bigint)` : sql``;
+  const rows = await queryRows<EventRow>(
+    db,
+    sql`select e.id, e.type, e.organization_id, e.occurred_at, e.occurred_at_offset, e.recorded_at, e.seq, e.data,
+          (select jsonb_agg(jsonb_build_object('lotId', x.lot_id, 'role', x.role) order by x.lot_id, x.role) from event_lots x where x.event_id = e.id) as lots
+        from events e
+        where e.id in (select el.event_id from event_lots el where el.lot_id = any(${textArray(lotIds)})) ${afterClause}
+        order by e.occurred_at, e.seq
+        limit ${limit}`,
+  );
+  return rows.map(eventOf);
+}
+
+/** One event by id (the EPCIS form of any event, lots or none). */
+export async function eventById(db: Database, id: string): Promise<PagedEvent | undefined> {
+  const rows = await queryRows<EventRow>(
+    db,
+    sql`select e.id, e.type, e.organization_id, e.occurred_at, e.occurred_at_offset, e.recorded_at, e.seq, e.data,
+          (select jsonb_agg(jsonb_build_object('lotId', x.lot_id, 'role', x.role) order by x.lot_id, x.role) from event_lots x where x.event_id = e.id) as lots
+        from events e where e.id = ${id}`,
+  );
+  return rows[0] ? eventOf(rows[0]) : undefined;
+}
+
+export async function lotFacts(db: Database, ids: string[]): Promise<LotFact[]> {
+  if (ids.length === 0) return [];
+  const rows = await queryRows<Record<string, unknown>>(
+    db,
+    sql`select id, lot_number, gtin, stage, species_code, unit, quantity::text as quantity, site_id, producer_id, attributes, origin
+        from lots where id = any(${textArray(ids)})`,
+  );
+  return rows.map((r) => ({
+    id: r.id as string,
+    lotNumber: r.lot_number as string,
+    gtin: (r.gtin as string | null) ?? null,
+    stage: r.stage as string,
+    speciesCode: r.species_code as string,
+    unit: r.unit as string,
+    quantity: r.quantity as string,
+    siteId: (r.site_id as string | null) ?? null,
+    producerId: r.producer_id as string,
+    attributes: json<Record<string, unknown>>(r.attributes) ?? {},
+    origin: json<Record<string, unknown>>(r.origin) ?? {},
+  }));
+}
+
+export async function siteFacts(db: Database, ids: string[]): Promise<SiteFact[]> {
+  if (ids.length === 0) return [];
+  const rows = await queryRows<{ id: string; organization_id: string; gln: string | null }>(db, sql`select id, organization_id, gln from sites where id = any(${textArray(ids)})`);
+  return rows.map((r) => ({ id: r.id, organizationId: r.organization_id, gln: r.gln }));
+}
+
+export async function organizationFacts(db: Database, ids: string[]): Promise<OrganizationFact[]> {
+  if (ids.length === 0) return [];
+  return queryRows<OrganizationFact>(db, sql`select id, gln from organizations where id = any(${textArray(ids)})`);
+}
+
+/** The codes issued by (or voided by) the given events, by that event's id. */
+export async function codesOfEvents(db: Database, issues: { eventId: string; lotId: string }[], voids: { eventId: string; lotId: string }[]) {
+  const byEvent = new Map<string, CodeFact[]>();
+  const add = (eventId: string, fact: CodeFact) => {
+    const list = byEvent.get(eventId);
+    if (list) list.push(fact);
+    else byEvent.set(eventId, [fact]);
+  };
+  if (issues.length + voids.length === 0) return byEvent;
+  const lotIds = [...new Set([...issues, ...voids].map((e) => e.lotId))];
+  const eventIds = [...issues, ...voids].map((e) => e.eventId);
+  // On the (lot_id, code) index: a lot's codes, of these events.
+  const rows = await queryRows<{ code: string; level: string; lot_id: string; event_id: string; void_event_id: string | null }>(
+    db,
+    sql`select code, level, lot_id, event_id, void_event_id from codes
+        where lot_id = any(${textArray(lotIds)}) and (event_id = any(${textArray(eventIds)}) or void_event_id = any(${textArray(eventIds)}))
+        order by code`,
+  );
+  const voidIds = new Set(voids.map((v) => v.eventId));
+  for (const r of rows) {
+    const fact = { code: r.code, level: r.level, lotId: r.lot_id };
+    if (issues.some((i) => i.eventId === r.event_id)) add(r.event_id, fact);
+    if (r.void_event_id && voidIds.has(r.void_event_id)) add(r.void_event_id, fact);
+  }
+  return byEvent;
+}
+
+export async function shipmentFacts(db: Database, ids: string[]): Promise<ShipmentFact[]> {
+  if (ids.length === 0) return [];
+  const rows = await queryRows<{ id: string; from_organization_id: string; to_organization_id: string; lines: unknown }>(
+    db,
+    sql`select s.id, s.from_organization_id, s.to_organization_id,
+          (select json_agg(json_build_object('lotId', l.lot_id, 'quantity', l.quantity::text, 'unit', l.unit) order by l.line_no) from shipment_lines l where l.shipment_id = s.id) as lines
+        from shipments s where s.id = any(${textArray(ids)})`,
+  );
+  return rows.map((r) => ({ id: r.id, fromOrganizationId: r.from_organization_id, toOrganizationId: r.to_organization_id, lines: json<ShipmentFact['lines'] | null>(r.lines) ?? [] }));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Public master data (GET /id/…): only what a consumer page shows.
+
+export async function publicLot(db: Database, id: string) {
+  const rows = await queryRows<Record<string, string | null>>(
+    db,
+    sql`select l.id, l.lot_number, l.stage, l.species_code, s.name_zh as species_name_zh, s.latin_name, o.id as producer_id, o.name as producer_name,
+          r.code as region_code, r.name as region_name, l.gtin
+        from lots l join species s on s.code = l.species_code join organizations o on o.id = l.producer_id
+        left join sites st on st.id = l.site_id left join regions r on r.code = coalesce(st.region_code, o.region_code)
+        where l.id = ${id}`,
+  );
+  return rows[0];
+}
+
+export async function publicSite(db: Database, id: string) {
+  const rows = await queryRows<Record<string, string | null>>(
+    db,
+    sql`select s.id, s.name, s.kind, s.gln, r.code as region_code, r.name as region_name, o.id as organization_id, o.name as organization_name
+        from sites s join organizations o on o.id = s.organization_id join regions r on r.code = s.region_code where s.id = ${id}`,
+  );
+  return rows[0];
+}
+
+export async function publicOrganization(db: Database, id: string) {
+  const rows = await queryRows<Record<string, string | null>>(
+    db,
+    sql`select o.id, o.name, o.gln, r.code as region_code, r.name as region_name from organizations o join regions r on r.code = o.region_code where o.id = ${id}`,
+  );
+  return rows[0];
+}
+
+export async function analyteCatalogue(db: Database) {
+  return queryRows<{ code: string; name_zh: string; name_en: string; category: string; units: string[] | string }>(
+    db,
+    sql`select code, name_zh, name_en, category, units from analytes order by code`,
+  );
+}

@@ -1,0 +1,120 @@
+import { Readable } from 'node:stream';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { bearerAuth, IdParams, problemResponses, ref } from '../../lib/schemas.js';
+import type { GraphLimits } from '../provenance/index.js';
+import { EpcisDocumentSchema, JsonLdNode, TermParams } from './epcis.schemas.js';
+import { exportLotChain, lotMasterData, organizationMasterData, siteMasterData, vocabulary, vocabularyTerm } from './epcis.service.js';
+
+const escapeHtml = (value: unknown) => String(value ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** application/json when the client asks for it (and not for JSON-LD), else application/ld+json. */
+function jsonType(request: FastifyRequest): string {
+  const accept = request.headers.accept ?? '';
+  return /application\/json/.test(accept) && !/application\/ld\+json/.test(accept) ? 'application/json; charset=utf-8' : 'application/ld+json; charset=utf-8';
+}
+/** A browser: asks for HTML and not for JSON. */
+const wantsHtml = (request: FastifyRequest) => /text\/html/.test(request.headers.accept ?? '') && !/application\/(ld\+)?json/.test(request.headers.accept ?? '');
+
+/** A small page of a JSON-LD node's members: its name, then each member as it is. */
+function htmlPage(title: string, node: Record<string, unknown>): string {
+  const rows = Object.entries(node)
+    .filter(([k]) => k !== '@context' && k !== '@graph')
+    .map(([k, v]) => `<tr><th>${escapeHtml(k.replace(/^herbtrace:/, ''))}</th><td>${escapeHtml(typeof v === 'object' ? JSON.stringify(v) : v)}</td></tr>`)
+    .join('');
+  const graph = Array.isArray(node['@graph'])
+    ? `<ul>${(node['@graph'] as Record<string, unknown>[]).map((t) => `<li><a href="${escapeHtml(t.id)}">${escapeHtml(String(t.id).split('/').pop())}</a> — ${escapeHtml(t['rdfs:comment'])}</li>`).join('')}</ul>`
+    : '';
+  return `<!doctype html><html lang="zh"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title></head><body><main><h1>${escapeHtml(title)}</h1><table>${rows}</table>${graph}</main></body></html>`;
+}
+
+function sendNode(request: FastifyRequest, reply: FastifyReply, title: string, node: Record<string, unknown>) {
+  reply.header('vary', 'Accept');
+  if (wantsHtml(request)) return reply.type('text/html; charset=utf-8').send(htmlPage(title, node));
+  return reply.type(jsonType(request)).send(JSON.stringify(node));
+}
+
+const tags = ['epcis'];
+const NODE_RESPONSE = { 200: ref(JsonLdNode), ...problemResponses(404) };
+
+export const epcisRoutes: FastifyPluginAsyncTypebox<{ publicBaseUrl: string; limits: GraphLimits }> = async (app, { publicBaseUrl, limits }) => {
+  const baseUrl = publicBaseUrl;
+
+  app.get(
+    '/v1/lots/:id/epcis',
+    {
+      config: { auth: 'any', fieldPaths: { lotId: 'params/id' } },
+      schema: {
+        tags,
+        summary: 'The lot’s whole upstream chain as one GS1 EPCIS 2.0 EPCISDocument (JSON-LD), every event of the lot and its ancestors in time order, streamed',
+        description:
+          'Readable by whoever reads the lot’s provenance (its producer and holders, past custodians, holders of lots made from it, regulators); 404 for anyone else. ' +
+          'Content type application/ld+json, or application/json when the client asks for it. Each event’s eventID is its CBV 2.0 Event Hash ID.',
+        security: bearerAuth,
+        params: IdParams,
+        response: { 200: ref(EpcisDocumentSchema), ...problemResponses(401, 404, 422) },
+      },
+    },
+    async (request, reply) => {
+      const document = await exportLotChain(app.database.read, request.actor!, request.params.id, { baseUrl, limits });
+      // Streamed as written (the serialiser is bypassed): the GS1 JSON Schema, checked in the tests, is the contract.
+      return (reply as FastifyReply).type(jsonType(request)).header('vary', 'Accept').send(Readable.from(document, { objectMode: false }));
+    },
+  );
+
+  const masterData = [
+    ['lot', 'A lot', lotMasterData, 'species, stage, lot number, producer and region'],
+    ['site', 'A site', siteMasterData, 'name, kind, organisation and region'],
+    ['org', 'An organisation', organizationMasterData, 'name and region'],
+  ] as const;
+  for (const [kind, what, read, shows] of masterData) {
+    app.get(
+      `/id/${kind}/:id`,
+      {
+        config: { auth: 'public', fieldPaths: { id: 'params/id' } },
+        schema: {
+          tags,
+          summary: `${what} as a resolvable identifier: JSON-LD master data (${shows}) for machines, a small page for browsers`,
+          description: 'Only what a consumer page shows. Accept: application/ld+json or application/json → JSON-LD; text/html → a page. 404 for an unknown id.',
+          params: IdParams,
+          response: NODE_RESPONSE,
+        },
+      },
+      async (request, reply) => {
+        const node = await read(app.database.read, request.params.id, baseUrl);
+        const name = (node as Record<string, unknown>)['herbtrace:name'] ?? (node as Record<string, unknown>)['cbvmda:lotNumber'];
+        return sendNode(request, reply, `${what}: ${String(name)}`, node);
+      },
+    );
+  }
+
+  app.get(
+    '/voc/',
+    {
+      config: { auth: 'public' },
+      schema: {
+        tags,
+        summary: 'The HerbTrace EPCIS extension vocabulary (prefix herbtrace): every term the EPCIS events use, as JSON-LD or a page',
+        response: { 200: ref(JsonLdNode) },
+      },
+    },
+    async (request, reply) => sendNode(request, reply, 'HerbTrace EPCIS vocabulary', await vocabulary(app.database.read, baseUrl)),
+  );
+
+  app.get(
+    '/voc/:term',
+    {
+      config: { auth: 'public', fieldPaths: { term: 'params/term' } },
+      schema: {
+        tags,
+        summary: 'One term of the HerbTrace EPCIS vocabulary: stage, 炮制 operation, analyte, property, event type',
+        params: TermParams,
+        response: NODE_RESPONSE,
+      },
+    },
+    async (request, reply) => {
+      const node = await vocabularyTerm(app.database.read, request.params.term, baseUrl);
+      return sendNode(request, reply, `herbtrace:${request.params.term}`, node);
+    },
+  );
+};
