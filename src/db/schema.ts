@@ -668,3 +668,82 @@ export const securityEvents = pgTable(
     index('security_events_organization_idx').on(t.organizationId, t.id),
   ],
 );
+
+// ---------------------------------------------------------------------------------------------------------
+// The verifiable log (modules/tlog/log.*): a Merkle tree over every event, stored in the C2SP tlog-tiles
+// shape. Written by the sequencer only; nothing here holds an event's content (entries are salted commitments).
+
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({ dataType: () => 'bytea' });
+
+/** The tree as of its latest checkpoint: one row. `edge` is its right edge (the perfect-subtree hashes, largest first), concatenated. */
+export const logState = pgTable(
+  'log_state',
+  {
+    id: integer('id').primaryKey(),
+    size: bigint('size', { mode: 'number' }).notNull(),
+    root: bytea('root').notNull(),
+    edge: bytea('edge').notNull(),
+    // The signed checkpoint note of this size, served at /log/checkpoint.
+    checkpoint: text('checkpoint').notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [check('log_state_one_row', sql`${t.id} = 1`)],
+);
+
+/** Every checkpoint the log signed (a monitor can ask for consistency between any two of them). */
+export const logCheckpoints = pgTable('log_checkpoints', {
+  size: bigint('size', { mode: 'number' }).primaryKey(),
+  checkpoint: text('checkpoint').notNull(),
+  createdAt: createdAt(),
+});
+
+/**
+ * Leaf `index` of the tree: the event's salted commitment SHA-256(salt ‖ RFC 8785 JSON of its record). No
+ * foreign key to events on purpose: the log is the evidence of what was recorded, and stays when a row is lost.
+ */
+export const logEntries = pgTable(
+  'log_entries',
+  {
+    index: bigint('index', { mode: 'number' }).primaryKey(),
+    eventId: text('event_id').notNull(),
+    salt: bytea('salt').notNull(),
+    commitment: bytea('commitment').notNull(),
+  },
+  (t) => [uniqueIndex('log_entries_event_id_key').on(t.eventId)],
+);
+
+/** Full tiles (256 hashes of Merkle level 8·level): immutable once written. */
+export const logTiles = pgTable(
+  'log_tiles',
+  {
+    level: integer('level').notNull(),
+    index: bigint('index', { mode: 'number' }).notNull(),
+    data: bytea('data').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.level, t.index] })],
+);
+
+/** The partial tile (fewer than 256 hashes) of each level at the current size; replaced as the tree grows. */
+export const logPartialTiles = pgTable(
+  'log_partial_tiles',
+  {
+    level: integer('level').notNull(),
+    index: bigint('index', { mode: 'number' }).notNull(),
+    width: integer('width').notNull(),
+    data: bytea('data').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.level, t.index] })],
+);
+
+/** Full entry bundles (the 256 entries behind a level-0 tile): immutable once written. */
+export const logEntryBundles = pgTable('log_entry_bundles', {
+  index: bigint('index', { mode: 'number' }).primaryKey(),
+  data: bytea('data').notNull(),
+});
+
+/** The partial entry bundle at the current size. */
+export const logPartialEntryBundles = pgTable('log_partial_entry_bundles', {
+  index: bigint('index', { mode: 'number' }).primaryKey(),
+  width: integer('width').notNull(),
+  data: bytea('data').notNull(),
+});
