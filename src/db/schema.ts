@@ -747,3 +747,51 @@ export const logPartialEntryBundles = pgTable('log_partial_entry_bundles', {
   width: integer('width').notNull(),
   data: bytea('data').notNull(),
 });
+
+/**
+ * The EPCIS index (epcis module): every event's EPCIS 2.0 form as it was first indexed by the queue consumer
+ * `epcis-index`, with its CBV 2.0 Event Hash ID and the SimpleEventQuery fields. `document` is the event's
+ * JSON text, served as it is by the query routes and the chain export, so every answer shows the same form and
+ * eventID. `position` is the indexing (commit) order, the query's keyset. Vocabulary values (bizStep,
+ * disposition) are full Web URIs; the EPC lists hold each identifier as written and in GS1 canonical form.
+ * The lots an event concerns (for the read rule) are event_lots'.
+ */
+export const epcisEvents = pgTable(
+  'epcis_events',
+  {
+    eventId: text('event_id')
+      .primaryKey()
+      .references(() => events.id),
+    position: bigint('position', { mode: 'number' }).generatedAlwaysAsIdentity(),
+    eventHashId: text('event_hash_id').notNull(),
+    organizationId: text('organization_id').notNull(),
+    eventType: text('event_type').notNull(),
+    eventTime: timestamp('event_time', { withTimezone: true, precision: 3 }).notNull(),
+    recordTime: timestamp('record_time', { withTimezone: true, precision: 3 }).notNull(),
+    bizStep: text('biz_step'),
+    disposition: text('disposition'),
+    readPoint: text('read_point'),
+    bizLocation: text('biz_location'),
+    // epcList and childEPCs (MATCH_epc); every EPC field, parentID and input/output lists included (MATCH_anyEPC).
+    epcs: text('epcs').array().notNull(),
+    anyEpcs: text('any_epcs').array().notNull(),
+    // quantityList and childQuantityList classes (MATCH_epcClass); input/output quantity lists too (MATCH_anyEPCClass).
+    epcClasses: text('epc_classes').array().notNull(),
+    anyEpcClasses: text('any_epc_classes').array().notNull(),
+    document: text('document').notNull(),
+    indexedAt: timestamp('indexed_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('epcis_events_event_hash_id_key').on(t.eventHashId),
+    uniqueIndex('epcis_events_position_key').on(t.position),
+    index('epcis_events_event_time_idx').on(t.eventTime, t.position),
+    index('epcis_events_record_time_idx').on(t.recordTime, t.position),
+    index('epcis_events_biz_step_idx').on(t.bizStep, t.position),
+    index('epcis_events_biz_location_idx').on(t.bizLocation, t.position),
+    index('epcis_events_read_point_idx').on(t.readPoint, t.position),
+    index('epcis_events_epcs_idx').using('gin', t.epcs),
+    index('epcis_events_any_epcs_idx').using('gin', t.anyEpcs),
+    index('epcis_events_epc_classes_idx').using('gin', t.epcClasses),
+    index('epcis_events_any_epc_classes_idx').using('gin', t.anyEpcClasses),
+  ],
+);
