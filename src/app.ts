@@ -31,6 +31,7 @@ import { QuantitySchema } from './lib/quantity.js';
 import { eventRoutes, eventSchemas } from './events/index.js';
 import { epcisRoutes, epcisSchemas } from './modules/epcis/index.js';
 import { speciesSchemas } from './modules/species/index.js';
+import { logOrigin, logRoutes, logSchemas } from './modules/tlog/index.js';
 import authPlugin from './plugins/auth.js';
 import dbPlugin from './plugins/db.js';
 import errorsPlugin from './plugins/errors.js';
@@ -69,6 +70,7 @@ const SHARED_SCHEMAS = [
   ...codeSchemas,
   ...eventSchemas,
   ...epcisSchemas,
+  ...logSchemas,
 ];
 
 /**
@@ -186,6 +188,7 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(provenanceRoutes, { limits: { maxNodes: config.graphMaxNodes, maxDepth: config.graphMaxDepth } });
   await app.register(qualityRoutes, { limits: { maxNodes: config.graphMaxNodes, maxDepth: config.graphMaxDepth } });
   await app.register(eventRoutes);
+  await app.register(logRoutes, { origin: logOrigin(config.publicBaseUrl, config.logOrigin), signerKey: config.logKey, intervalMs: config.logSequenceIntervalMs });
   await app.register(epcisRoutes, { publicBaseUrl: config.publicBaseUrl, limits: { maxNodes: config.graphMaxNodes, maxDepth: config.graphMaxDepth } });
   await app.register(codeRoutes, {
     publicBaseUrl: config.publicBaseUrl,

@@ -57,6 +57,15 @@ export interface Config {
   loginFailuresPerAddress: number;
   /** The window (minutes) failed sign-ins are counted over. */
   loginThrottleWindowMinutes: number;
+  /**
+   * The verifiable log's signing key (a C2SP signed-note Ed25519 private key); on the embedded database it may be
+   * absent and is then generated at first start (modules/tlog/log.key.ts).
+   */
+  logKey: string | undefined;
+  /** The log's origin line; by default the host of PUBLIC_BASE_URL followed by `/log`. */
+  logOrigin: string | undefined;
+  /** How often (ms) the sequencer appends new events to the log and signs a checkpoint; 0: no sequencer in this process. */
+  logSequenceIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -114,6 +123,9 @@ const ENV_SCHEMA = {
     LOGIN_FAILURES_PER_LOGIN: wholeNumber(3, 1000, 10),
     LOGIN_FAILURES_PER_ADDRESS: wholeNumber(3, 100_000, 100),
     LOGIN_THROTTLE_WINDOW_MINUTES: wholeNumber(1, 1440, 15),
+    HERBTRACE_LOG_KEY: { type: 'string' },
+    HERBTRACE_LOG_ORIGIN: { type: 'string' },
+    LOG_SEQUENCE_INTERVAL_MS: wholeNumber(0, 1000, 200),
     // Read only to refuse it (see loadConfig).
     SCAN_SUSPICIOUS_COUNT: { type: 'string' },
   },
@@ -195,6 +207,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push(`TOTP_REQUIRED_FOR lists ${TOTP_SUBJECTS.join(', ')} (comma-separated) or none, got "${unknownTotp.join(',')}"`);
   }
   if (values.SESSION_IDLE_MINUTES > values.SESSION_ABSOLUTE_HOURS * 60) problems.push('SESSION_IDLE_MINUTES is longer than SESSION_ABSOLUTE_HOURS');
+  const logKey = values.HERBTRACE_LOG_KEY;
+  if (logKey !== undefined && !/^PRIVATE\+KEY\+[^+\s]+\+[0-9a-f]{8}\+[A-Za-z0-9+/=]+$/.test(logKey)) {
+    problems.push('HERBTRACE_LOG_KEY must be a signed-note private key: PRIVATE+KEY+<name>+<key id>+<base64>');
+  }
+  const logOrigin = values.HERBTRACE_LOG_ORIGIN;
+  // eslint-disable-next-line no-control-regex
+  if (logOrigin !== undefined && /[\u0000-\u001f\u007f]/.test(logOrigin)) problems.push('HERBTRACE_LOG_ORIGIN must be one line of text');
   if (values.DEVICE_SESSION_IDLE_DAYS > values.DEVICE_SESSION_ABSOLUTE_DAYS) problems.push('DEVICE_SESSION_IDLE_DAYS is longer than DEVICE_SESSION_ABSOLUTE_DAYS');
 
   if (problems.length > 0) throw new ConfigError(problems);
@@ -225,5 +244,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     scanSuspiciousPlaces: values.SCAN_SUSPICIOUS_PLACES,
     scanSuspiciousDistanceKm: values.SCAN_SUSPICIOUS_DISTANCE_KM,
     scanWindowHours: values.SCAN_WINDOW_HOURS,
+    logKey,
+    logOrigin,
+    logSequenceIntervalMs: values.LOG_SEQUENCE_INTERVAL_MS,
   };
 }

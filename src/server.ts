@@ -3,12 +3,14 @@ import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { resolveAdminToken } from './lib/admin-token.js';
 import { resolveSecretKey } from './lib/secret-box.js';
+import { resolveLogKey } from './modules/tlog/index.js';
 
 async function main() {
   const config = loadConfig();
   const admin = resolveAdminToken(config);
   const secret = resolveSecretKey(config);
-  const app = await buildApp({ config: { ...config, adminToken: admin.token, secretKey: secret.key } });
+  const logKey = resolveLogKey(config);
+  const app = await buildApp({ config: { ...config, adminToken: admin.token, secretKey: secret.key, logKey: logKey.signerKey } });
 
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'closing after an uncaught error');
@@ -22,6 +24,13 @@ async function main() {
   if (secret.generated) {
     // The key itself is never printed: it stays in its file, which belongs in the data directory's backups.
     app.log.info(`Generated the key that seals stored secrets (TOTP seeds) in ${secret.file}; back it up with the data directory`);
+  }
+  if (logKey.generated) {
+    // The verifier key is public (also at /log/key); the private key stays in its file and is never printed.
+    process.stdout.write(
+      `\nGenerated the verifiable log's signing key (kept in ${logKey.file}; back it up with the data directory).\n` +
+        `Its verifier key, for anyone checking the log's checkpoints:\n  ${logKey.verifierKey}\n\n`,
+    );
   }
   if (admin.generated) {
     // Printed once, to the terminal, on purpose: this is how the operator learns the token.

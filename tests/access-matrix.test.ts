@@ -275,6 +275,12 @@ const MATRIX: Record<string, RouteCase> = {
   'GET /voc/{term}': { url: () => '/voc/stage-harvest', expect: PUBLIC_200 },
 
   'GET /v1/events/{id}': { url: (fx) => `/v1/events/${fx.eventId}`, expect: '401 200 200 200 404 200 404 404' },
+  // The verifiable log: its tree is public; an event's proof (record and salt) is under the event's read rules.
+  'GET /v1/events/{id}/proof': { url: (fx) => `/v1/events/${fx.eventId}/proof`, expect: '401 200 200 200 404 200 404 404' },
+  'GET /log/checkpoint': { url: () => '/log/checkpoint', expect: PUBLIC_200 },
+  'GET /log/key': { url: () => '/log/key', expect: PUBLIC_200 },
+  'GET /log/tile/{*}': { url: () => '/log/tile/0/999.p/1', expect: same(404) },
+  'GET /log/consistency': { url: () => '/log/consistency?from=1&to=1', expect: PUBLIC_200 },
 
   // People: owners of the organisation (and the admin) manage its members; everyone signs in.
   'POST /v1/organizations/{id}/users': {

@@ -44,6 +44,9 @@ t.test('defaults on an empty environment', async (t) => {
     loginFailuresPerLogin: 10,
     loginFailuresPerAddress: 100,
     loginThrottleWindowMinutes: 15,
+    logKey: undefined,
+    logOrigin: undefined,
+    logSequenceIntervalMs: 200,
   });
 });
 
@@ -75,6 +78,9 @@ t.test('every variable is read', async (t) => {
     LOGIN_FAILURES_PER_LOGIN: '5',
     LOGIN_FAILURES_PER_ADDRESS: '50',
     LOGIN_THROTTLE_WINDOW_MINUTES: '30',
+    HERBTRACE_LOG_KEY: 'PRIVATE+KEY+trace.example.cn/log+0a1b2c3d+AQ+abc/def=',
+    HERBTRACE_LOG_ORIGIN: 'trace.example.cn/log',
+    LOG_SEQUENCE_INTERVAL_MS: '500',
   });
   t.strictSame(config, {
     port: 8080,
@@ -103,6 +109,9 @@ t.test('every variable is read', async (t) => {
     loginFailuresPerLogin: 5,
     loginFailuresPerAddress: 50,
     loginThrottleWindowMinutes: 30,
+    logKey: 'PRIVATE+KEY+trace.example.cn/log+0a1b2c3d+AQ+abc/def=',
+    logOrigin: 'trace.example.cn/log',
+    logSequenceIntervalMs: 500,
   });
   t.strictSame(loadConfig({ TOTP_REQUIRED_FOR: 'none' }).totpRequiredFor, [], 'two-factor required for nobody');
   t.equal(loadConfig({ HERBTRACE_SECRET_KEY: Buffer.alloc(32, 7).toString('base64') }).secretKey, Buffer.alloc(32, 7).toString('base64'), 'a base64 key');
@@ -170,6 +179,9 @@ t.test('each other bad value names its variable', async (t) => {
     [{ TOTP_REQUIRED_FOR: 'owner,admins' }, 'TOTP_REQUIRED_FOR lists owner, recorder, viewer, regulator (comma-separated) or none, got "admins"'],
     [{ SESSION_IDLE_MINUTES: '800', SESSION_ABSOLUTE_HOURS: '12' }, 'SESSION_IDLE_MINUTES is longer than SESSION_ABSOLUTE_HOURS'],
     [{ DEVICE_SESSION_IDLE_DAYS: '40' }, 'DEVICE_SESSION_IDLE_DAYS is longer than DEVICE_SESSION_ABSOLUTE_DAYS'],
+    [{ HERBTRACE_LOG_KEY: 'trace.example.cn/log+0a1b2c3d+AQ' }, 'HERBTRACE_LOG_KEY must be a signed-note private key: PRIVATE+KEY+<name>+<key id>+<base64>'],
+    [{ HERBTRACE_LOG_ORIGIN: 'two\nlines' }, 'HERBTRACE_LOG_ORIGIN must be one line of text'],
+    [{ LOG_SEQUENCE_INTERVAL_MS: '5000' }, 'LOG_SEQUENCE_INTERVAL_MS must be a whole number from 0 to 1000, got "5000"'],
   ];
   for (const [env, message] of cases) t.strictSame(problemsOf(t, env), [message], JSON.stringify(env));
   const [old] = problemsOf(t, { SCAN_SUSPICIOUS_COUNT: '20' });

@@ -106,3 +106,8 @@ export {
   type Tile,
   type TileResource,
 } from './tiles.js';
+export { JcsError, canonicalBytes, canonicalize } from './jcs.js';
+// The verifiable log over the event store: sequencer, tables, public endpoints.
+export { LOG_CONSUMER, VerifiableLog, eventCommitment, eventLeafHash, logOrigin, newLogKey, verifierKeyOf, type LogOptions, type StepResult } from './log.service.js';
+export { resolveLogKey, type ResolvedLogKey } from './log.key.js';
+export { logRoutes, logSchemas, type LogRoutesOptions } from './log.routes.js';

@@ -1,0 +1,151 @@
+import { sql } from 'drizzle-orm';
+import { queryRows, type Database } from '../../db/client.js';
+
+/**
+ * The verifiable log's tables (db/schema.ts, "The verifiable log"): tree state, checkpoints, entries (salted
+ * commitments), full and partial tiles, full and partial entry bundles. Only the sequencer writes them.
+ */
+
+/** bytea as bytes on both drivers (postgres.js answers a Buffer, PGlite a Uint8Array). */
+function bytes(value: unknown): Uint8Array {
+  if (value instanceof Uint8Array) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  throw new TypeError('expected bytea');
+}
+
+const bin = (b: Uint8Array) => sql`${Buffer.from(b.buffer, b.byteOffset, b.byteLength)}::bytea`;
+
+export interface StoredLogState {
+  size: number;
+  root: Uint8Array;
+  edge: Uint8Array;
+  checkpoint: string;
+  updatedAt: Date;
+}
+
+/** The sequencer's turn: the same advisory lock as the queue's drainers of the consumer (events/queue.ts). */
+export async function lockSequencer(tx: Database, consumer: string): Promise<void> {
+  await queryRows(tx, sql`select pg_advisory_xact_lock(hashtextextended(${`event-consumer:${consumer}`}, 0))`);
+}
+
+export async function readState(db: Database): Promise<StoredLogState | undefined> {
+  const [row] = await queryRows<{ size: string | number; root: unknown; edge: unknown; checkpoint: string; updated_at: string | Date }>(
+    db,
+    sql`select size, root, edge, checkpoint, updated_at from log_state where id = 1`,
+  );
+  if (!row) return undefined;
+  return { size: Number(row.size), root: bytes(row.root), edge: bytes(row.edge), checkpoint: row.checkpoint, updatedAt: new Date(row.updated_at) };
+}
+
+export async function saveState(tx: Database, state: { size: number; root: Uint8Array; edge: Uint8Array; checkpoint: string }): Promise<void> {
+  await queryRows(
+    tx,
+    sql`insert into log_state (id, size, root, edge, checkpoint, updated_at)
+        values (1, ${state.size}, ${bin(state.root)}, ${bin(state.edge)}, ${state.checkpoint}, now())
+        on conflict (id) do update set size = excluded.size, root = excluded.root, edge = excluded.edge,
+          checkpoint = excluded.checkpoint, updated_at = now()`,
+  );
+  await queryRows(
+    tx,
+    sql`insert into log_checkpoints (size, checkpoint) values (${state.size}, ${state.checkpoint})
+        on conflict (size) do update set checkpoint = excluded.checkpoint`,
+  );
+}
+
+export async function readPartialTiles(tx: Database): Promise<{ level: number; index: number; width: number; data: Uint8Array }[]> {
+  const rows = await queryRows<{ level: number; index: string | number; width: number; data: unknown }>(
+    tx,
+    sql`select level, index, width, data from log_partial_tiles`,
+  );
+  return rows.map((r) => ({ level: Number(r.level), index: Number(r.index), width: Number(r.width), data: bytes(r.data) }));
+}
+
+export async function readPartialBundle(tx: Database): Promise<{ index: number; width: number; data: Uint8Array } | undefined> {
+  const [row] = await queryRows<{ index: string | number; width: number; data: unknown }>(tx, sql`select index, width, data from log_partial_entry_bundles`);
+  return row ? { index: Number(row.index), width: Number(row.width), data: bytes(row.data) } : undefined;
+}
+
+export interface NewEntry {
+  index: number;
+  eventId: string;
+  salt: Uint8Array;
+  commitment: Uint8Array;
+}
+
+export async function insertEntries(tx: Database, entries: readonly NewEntry[]): Promise<void> {
+  // Bounded statements: four parameters an entry, well below the protocol's 65,535.
+  for (let at = 0; at < entries.length; at += 2000) {
+    const chunk = entries.slice(at, at + 2000);
+    await queryRows(
+      tx,
+      sql`insert into log_entries (index, event_id, salt, commitment) values ${sql.join(
+        chunk.map((e) => sql`(${e.index}, ${e.eventId}, ${bin(e.salt)}, ${bin(e.commitment)})`),
+        sql`, `,
+      )}`,
+    );
+  }
+}
+
+/** A tile as it is now: full (and its partial row gone) or partial at its new width. */
+export async function writeTile(tx: Database, tile: { level: number; index: number; width: number }, data: Uint8Array, full: boolean): Promise<void> {
+  if (full) {
+    await queryRows(tx, sql`insert into log_tiles (level, index, data) values (${tile.level}, ${tile.index}, ${bin(data)})`);
+    await queryRows(tx, sql`delete from log_partial_tiles where level = ${tile.level} and index = ${tile.index}`);
+  } else {
+    await queryRows(
+      tx,
+      sql`insert into log_partial_tiles (level, index, width, data) values (${tile.level}, ${tile.index}, ${tile.width}, ${bin(data)})
+          on conflict (level, index) do update set width = excluded.width, data = excluded.data`,
+    );
+  }
+}
+
+export async function writeBundle(tx: Database, index: number, width: number, data: Uint8Array, full: boolean): Promise<void> {
+  if (full) {
+    await queryRows(tx, sql`insert into log_entry_bundles (index, data) values (${index}, ${bin(data)})`);
+    await queryRows(tx, sql`delete from log_partial_entry_bundles where index = ${index}`);
+  } else {
+    await queryRows(
+      tx,
+      sql`insert into log_partial_entry_bundles (index, width, data) values (${index}, ${width}, ${bin(data)})
+          on conflict (index) do update set width = excluded.width, data = excluded.data`,
+    );
+    // A partial bundle of an earlier index is complete now (written full above, in the same step).
+    await queryRows(tx, sql`delete from log_partial_entry_bundles where index < ${index}`);
+  }
+}
+
+/**
+ * The stored body of tile (level, index): the full tile, or else the partial one (whatever width it has now).
+ * One statement, so a partial tile turning full between two reads is still found.
+ */
+export async function readTileBody(db: Database, level: number, index: number): Promise<Uint8Array | undefined> {
+  const [row] = await queryRows<{ data: unknown }>(
+    db,
+    sql`select data from (
+          select data, 1 as pick from log_tiles where level = ${level} and index = ${index}
+          union all
+          select data, 2 as pick from log_partial_tiles where level = ${level} and index = ${index}
+        ) t order by pick limit 1`,
+  );
+  return row ? bytes(row.data) : undefined;
+}
+
+export async function readBundleBody(db: Database, index: number): Promise<Uint8Array | undefined> {
+  const [row] = await queryRows<{ data: unknown }>(
+    db,
+    sql`select data from (
+          select data, 1 as pick from log_entry_bundles where index = ${index}
+          union all
+          select data, 2 as pick from log_partial_entry_bundles where index = ${index}
+        ) t order by pick limit 1`,
+  );
+  return row ? bytes(row.data) : undefined;
+}
+
+export async function findEntry(db: Database, eventId: string): Promise<{ index: number; salt: Uint8Array; commitment: Uint8Array } | undefined> {
+  const [row] = await queryRows<{ index: string | number; salt: unknown; commitment: unknown }>(
+    db,
+    sql`select index, salt, commitment from log_entries where event_id = ${eventId}`,
+  );
+  return row ? { index: Number(row.index), salt: bytes(row.salt), commitment: bytes(row.commitment) } : undefined;
+}

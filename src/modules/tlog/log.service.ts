@@ -1,0 +1,338 @@
+import { randomBytes } from 'node:crypto';
+import type { Actor } from '../../access/actor.js';
+import type { Database } from '../../db/client.js';
+import { drainEvents, type EventRecord } from '../../events/index.js';
+import { readEvent } from '../../events/event-store.js';
+import { NotFoundError, ValidationError } from '../../lib/errors.js';
+import { formatTlogProof, signCheckpoint } from './checkpoint.js';
+import { canonicalBytes } from './jcs.js';
+import * as repo from './log.repository.js';
+import {
+  HASH_SIZE,
+  appendToRightEdge,
+  leafHash,
+  readConsistencyProof,
+  readInclusionProof,
+  rootFromRightEdge,
+  sha256,
+  type Hash,
+} from './merkle.js';
+import {
+  decodeSignerKey,
+  ed25519PublicKey,
+  encodeBase64,
+  encodeVerifierKey,
+  generateNoteKey,
+  noteSigner,
+  parseNote,
+  type NoteSigner,
+} from './note.js';
+import {
+  TILE_HEIGHT,
+  TILE_WIDTH,
+  decodeEntryBundle,
+  decodeTile,
+  encodeEntryBundle,
+  encodeTile,
+  parseTilePath,
+  tileHashReader,
+  tilesChangedBetween,
+  type Tile,
+} from './tiles.js';
+
+/** The queue consumer that feeds the log (events/queue.ts). */
+export const LOG_CONSUMER = 'verifiable-log';
+
+/**
+ * The log entry of an event: its salted commitment SHA-256(salt ‖ RFC 8785 JSON of the record). The salt (32
+ * random bytes, kept with the entry and handed only to who may read the event) makes the public entry
+ * reveal nothing, not even which of a few guessable records it is.
+ */
+export function eventCommitment(salt: Uint8Array, record: EventRecord | Record<string, unknown>): Hash {
+  return sha256(salt, canonicalBytes(record));
+}
+
+/** The Merkle leaf hash of an event's entry (the commitment is the entry). */
+export function eventLeafHash(salt: Uint8Array, record: EventRecord | Record<string, unknown>): Hash {
+  return leafHash(eventCommitment(salt, record));
+}
+
+/** The log's origin line: the host of the public base URL and `/log`, unless configured. */
+export function logOrigin(publicBaseUrl: string, configured?: string): string {
+  return configured ?? `${new URL(publicBaseUrl).host}/log`;
+}
+
+export interface LogOptions {
+  origin: string;
+  /** The signed-note private key (`PRIVATE+KEY+<name>+<id>+…`), Ed25519. */
+  signerKey: string;
+  /** Most events one sequencing step appends (one transaction, one checkpoint). */
+  batchSize?: number;
+  onError?: (err: unknown) => void;
+}
+
+export interface StepResult {
+  appended: number;
+  size: number;
+}
+
+function splitEdge(edge: Uint8Array): Hash[] {
+  const out: Hash[] = [];
+  for (let at = 0; at < edge.length; at += HASH_SIZE) out.push(edge.subarray(at, at + HASH_SIZE));
+  return out;
+}
+
+function tooFar(what: string): NotFoundError {
+  return new NotFoundError(`The log has no ${what}.`);
+}
+
+/**
+ * The verifiable log: a sequencer (one at a time across replicas, through the queue consumer's advisory lock)
+ * that appends every event, in commit order, as a leaf; and the reads the public endpoints answer.
+ */
+export class VerifiableLog {
+  readonly origin: string;
+  readonly verifierKey: string;
+  private readonly signer: NoteSigner;
+  private readonly batchSize: number;
+  private running: Promise<unknown> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private checked = false;
+
+  constructor(
+    private readonly db: Database,
+    private readonly options: LogOptions,
+  ) {
+    this.origin = options.origin;
+    this.signer = noteSigner(options.signerKey);
+    this.verifierKey = verifierKeyOf(options.signerKey);
+    this.batchSize = options.batchSize ?? 1000;
+  }
+
+  // -------------------------------------------------------------------------------------------------------
+  // Sequencing.
+
+  /**
+   * Appends every event ready in the queue (in batches: one transaction and one checkpoint each) and returns
+   * what it did. Calls in one process run one after another; replicas take turns on the advisory lock.
+   */
+  sequence(): Promise<StepResult> {
+    const run = this.running.then(async () => {
+      if (!this.checked) {
+        await this.ensureCheckpoint();
+        this.checked = true;
+      }
+      let appended = 0;
+      for (;;) {
+        const n = await this.step();
+        appended += n;
+        if (n < this.batchSize) break;
+      }
+      const state = await repo.readState(this.db);
+      return { appended, size: state?.size ?? 0 };
+    });
+    this.running = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Runs `sequence` every `intervalMs` (after the previous one ended) until `stop`. */
+  start(intervalMs: number): void {
+    this.stopped = false;
+    const tick = async () => {
+      try {
+        await this.sequence();
+      } catch (err) {
+        this.options.onError?.(err);
+      }
+      if (!this.stopped) this.timer = setTimeout(tick, intervalMs).unref();
+    };
+    // Unref'd: the timer alone never keeps a process alive (the server's listening socket does).
+    this.timer = setTimeout(tick, intervalMs).unref();
+  }
+
+  /** Stops the timer and waits for a sequencing step under way. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** The first checkpoint (the empty tree), or the current one signed again when the log's key changed. */
+  private async ensureCheckpoint(): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await repo.lockSequencer(tx, LOG_CONSUMER);
+      const state = await repo.readState(tx);
+      if (state) {
+        const signatures = parseNote(state.checkpoint).signatures;
+        if (signatures.some((s) => s.name === this.signer.name && s.keyId === this.signer.keyId)) return;
+      }
+      const size = state?.size ?? 0;
+      const edge = state?.edge ?? new Uint8Array(0);
+      const root = rootFromRightEdge(splitEdge(edge));
+      await repo.saveState(tx, { size, root, edge, checkpoint: this.sign(size, root) });
+    });
+  }
+
+  private sign(size: number, root: Hash): string {
+    return signCheckpoint({ origin: this.origin, size, root, extensions: [] }, [this.signer]);
+  }
+
+  /** One sequencing step: drain a batch → append leaves → write tiles and bundles → tree state → checkpoint. */
+  private async step(): Promise<number> {
+    return drainEvents(
+      this.db,
+      LOG_CONSUMER,
+      async (tx, records) => {
+        const state = await repo.readState(tx);
+        const oldSize = state?.size ?? 0;
+        let edge = splitEdge(state?.edge ?? new Uint8Array(0));
+        let size = oldSize;
+
+        // Tiles as they are now (the partial ones), grown in memory.
+        const tiles = new Map<string, Hash[]>();
+        const key = (level: number, index: number) => `${level}/${index}`;
+        for (const p of await repo.readPartialTiles(tx)) tiles.set(key(p.level, p.index), decodeTile(p.data, p.width));
+        const bundles = new Map<number, Uint8Array[]>();
+        const partialBundle = await repo.readPartialBundle(tx);
+        if (partialBundle) bundles.set(partialBundle.index, decodeEntryBundle(partialBundle.data, partialBundle.width));
+
+        const entries: repo.NewEntry[] = [];
+        for (const record of records) {
+          const salt = new Uint8Array(randomBytes(32));
+          const commitment = eventCommitment(salt, record);
+          const appended = appendToRightEdge(edge, size, leafHash(commitment));
+          for (const node of appended.nodes) {
+            if (node.level % TILE_HEIGHT !== 0) continue;
+            const level = node.level / TILE_HEIGHT;
+            const k = key(level, Math.floor(node.index / TILE_WIDTH));
+            const hashes = tiles.get(k) ?? [];
+            hashes[node.index % TILE_WIDTH] = node.hash;
+            tiles.set(k, hashes);
+          }
+          const bundle = bundles.get(Math.floor(size / TILE_WIDTH)) ?? [];
+          bundle[size % TILE_WIDTH] = commitment;
+          bundles.set(Math.floor(size / TILE_WIDTH), bundle);
+          entries.push({ index: size, eventId: record.id, salt, commitment });
+          edge = appended.edge;
+          size++;
+        }
+
+        await repo.insertEntries(tx, entries);
+        for (const tile of tilesChangedBetween(oldSize, size)) {
+          const hashes = tiles.get(key(tile.level, tile.index));
+          if (!hashes || hashes.length !== tile.width) throw new Error(`sequencer: tile ${key(tile.level, tile.index)} has ${hashes?.length} hashes, not ${tile.width}`);
+          const full = tile.width === TILE_WIDTH;
+          await repo.writeTile(tx, tile, encodeTile(hashes), full);
+          if (tile.level === 0) await repo.writeBundle(tx, tile.index, tile.width, encodeEntryBundle(bundles.get(tile.index)!), full);
+        }
+        const root = rootFromRightEdge(edge);
+        await repo.saveState(tx, { size, root, edge: Buffer.concat(edge), checkpoint: this.sign(size, root) });
+      },
+      this.batchSize,
+    );
+  }
+
+  // -------------------------------------------------------------------------------------------------------
+  // Reads.
+
+  /** The latest signed checkpoint. */
+  async checkpoint(): Promise<string> {
+    let state = await repo.readState(this.db);
+    if (!state) {
+      await this.sequence();
+      state = await repo.readState(this.db);
+    }
+    return state!.checkpoint;
+  }
+
+  private async currentSize(): Promise<number> {
+    return (await repo.readState(this.db))?.size ?? 0;
+  }
+
+  /** The body of a tile or entry-bundle path (`tile/…`), as of the current tree; full tiles never change. */
+  async tile(path: string): Promise<{ body: Uint8Array; full: boolean }> {
+    let resource;
+    try {
+      resource = parseTilePath(path);
+    } catch {
+      throw new NotFoundError(`No tile ${path.slice(0, 200)}: not a tile path (C2SP tlog-tiles).`);
+    }
+    const size = await this.currentSize();
+    const full = resource.width === TILE_WIDTH;
+    if (resource.kind === 'entries') {
+      const have = Math.min(TILE_WIDTH, size - resource.index * TILE_WIDTH);
+      if (have < resource.width || (full && have < TILE_WIDTH)) throw tooFar(`entry bundle ${path}`);
+      const body = await repo.readBundleBody(this.db, resource.index);
+      if (!body) throw tooFar(`entry bundle ${path}`);
+      const entries = decodeEntryBundle(body);
+      return { body: entries.length === resource.width ? body : encodeEntryBundle(entries.slice(0, resource.width)), full };
+    }
+    const have = Math.min(TILE_WIDTH, Math.floor(size / TILE_WIDTH ** resource.level) - resource.index * TILE_WIDTH);
+    if (have < resource.width) throw tooFar(`tile ${path}`);
+    const body = await repo.readTileBody(this.db, resource.level, resource.index);
+    if (!body || body.length < resource.width * HASH_SIZE) throw tooFar(`tile ${path}`);
+    return { body: body.subarray(0, resource.width * HASH_SIZE), full };
+  }
+
+  /** A HashReader over the stored tiles, good for any node of the tree up to `size` (the current size). */
+  private reader(size: number) {
+    return tileHashReader(size, async (tile: Tile) => {
+      const body = await repo.readTileBody(this.db, tile.level, tile.index);
+      if (!body || body.length < tile.width * HASH_SIZE) throw new Error(`tile ${tile.level}/${tile.index} of width ${tile.width} is not stored`);
+      return body.subarray(0, tile.width * HASH_SIZE);
+    });
+  }
+
+  /** The entry of an event, once the sequencer has appended it; undefined before. */
+  async entry(eventId: string) {
+    return repo.findEntry(this.db, eventId);
+  }
+
+  /**
+   * GET /v1/events/{id}/proof: for whoever may read the event (the event store's read rule, 404 otherwise),
+   * its record, its salt and a C2SP tlog-proof of its entry in the latest checkpoint. An event recorded a
+   * moment ago is waited for (a sequencing step is run now) for up to `waitMs`.
+   */
+  async proof(actor: Actor, eventId: string, waitMs = 3000) {
+    const record = await readEvent(this.db, actor, eventId);
+    let entry = await repo.findEntry(this.db, eventId);
+    const deadline = Date.now() + waitMs;
+    while (!entry && Date.now() < deadline) {
+      await this.sequence();
+      entry = await repo.findEntry(this.db, eventId);
+      if (!entry) await new Promise((r) => setTimeout(r, 50));
+    }
+    if (!entry) throw new NotFoundError(`Event ${eventId} is not in the log yet: events enter it within a second or two; ask again.`);
+    const state = (await repo.readState(this.db))!;
+    const proof = await readInclusionProof(this.reader(state.size), entry.index, state.size);
+    return {
+      eventId,
+      index: entry.index,
+      salt: encodeBase64(entry.salt),
+      commitment: encodeBase64(entry.commitment),
+      record,
+      proof: formatTlogProof({ index: entry.index, proof, checkpoint: state.checkpoint }),
+    };
+  }
+
+  /** A consistency proof from tree size `from` to `to` (1 ≤ from ≤ to ≤ the current size). */
+  async consistency(from: number, to: number) {
+    const size = await this.currentSize();
+    if (to > size) throw ValidationError.field('querystring/to', `the log has ${size} entries; to must be at most that`);
+    if (from > to) throw ValidationError.field('querystring/from', 'from must be at most to');
+    const proof = await readConsistencyProof(this.reader(size), from, to);
+    return { from, to, proof: proof.map(encodeBase64) };
+  }
+}
+
+/** The verifier key of a signer key (public: anyone checking checkpoints pins it). */
+export function verifierKeyOf(signerKey: string): string {
+  const key = decodeSignerKey(signerKey);
+  return encodeVerifierKey(key.name, key.type, ed25519PublicKey(key.key));
+}
+
+/** A fresh log key (when none is configured): the signer key and its verifier key. */
+export function newLogKey(origin: string): { signerKey: string; verifierKey: string } {
+  return generateNoteKey(origin);
+}
