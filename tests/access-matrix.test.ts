@@ -91,13 +91,13 @@ const next = () => `${++serial}`;
  * calling them on a recording stand-in): most routes touch one or two objects, and the matrix makes a fixture
  * for every caller a write succeeds for.
  */
-type FixtureKey = 'site' | 'lot' | 'shipment' | 'code' | 'certificate' | 'keyId' | 'eventId' | 'memberId';
-const ALL_NEEDS: readonly FixtureKey[] = ['site', 'lot', 'shipment', 'code', 'certificate', 'keyId', 'eventId', 'memberId'];
+type FixtureKey = 'site' | 'lot' | 'shipment' | 'code' | 'certificate' | 'keyId' | 'eventId' | 'eventHashId' | 'memberId';
+const ALL_NEEDS: readonly FixtureKey[] = ['site', 'lot', 'shipment', 'code', 'certificate', 'keyId', 'eventId', 'eventHashId', 'memberId'];
 
 async function fixture(needs: ReadonlySet<FixtureKey> = new Set(ALL_NEEDS)) {
   const n = next();
   const fx: Record<string, any> = {};
-  const needsLot = needs.has('lot') || needs.has('code') || needs.has('eventId');
+  const needsLot = needs.has('lot') || needs.has('code') || needs.has('eventId') || needs.has('eventHashId');
   if (needsLot || needs.has('site') || needs.has('shipment') || needs.has('certificate')) fx.site = await c.site(owner.headers, { name: `矩阵基地${n}` });
   if (needsLot) {
     fx.lot = await c.lot(owner.headers, { stage: 'seed', speciesCode: 'renshen', lotNumber: `MX-${n}`, siteId: fx.site.id, quantity: kg(100), producedAt: '2024-04-01T08:00:00+08:00' });
@@ -115,8 +115,13 @@ async function fixture(needs: ReadonlySet<FixtureKey> = new Set(ALL_NEEDS)) {
   }
   if (needs.has('keyId')) fx.keyId = (await c.call('POST', `/v1/organizations/${owner.organization.id}/api-keys`, adminHeaders, { name: `k${n}` })).id as string;
   if (needs.has('eventId')) fx.eventId = (await c.get(owner.headers, `/v1/lots/${fx.lot.id}/timeline?scope=lot`)).items[0].id as string;
+  if (needs.has('eventHashId')) {
+    // The Event Hash ID of the lot's commissioning (the EPCIS index's eventID).
+    const lotClass = encodeURIComponent(`https://trace.example.cn/id/lot/${fx.lot.id}`);
+    fx.eventHashId = (await c.get(owner.headers, `/epcis/events?MATCH_epcClass=${lotClass}&EQ_bizStep=commissioning`)).epcisBody.queryResults.resultsBody.eventList[0].eventID as string;
+  }
   if (needs.has('memberId')) fx.memberId = (await people.createMember(adminHeaders, owner.organization.id, { name: `成员${n}`, login: `mx.member.${n}`, role: 'recorder' })).user.id;
-  return fx as { site: any; lot: any; shipment: any; code: string; certificate: any; keyId: string; eventId: string; memberId: string };
+  return fx as { site: any; lot: any; shipment: any; code: string; certificate: any; keyId: string; eventId: string; eventHashId: string; memberId: string };
 }
 
 /** What a route's url and body read of a fixture (they are called on a stand-in that records the reads). */
@@ -268,6 +273,10 @@ const MATRIX: Record<string, RouteCase> = {
   'POST /v1/codes/{code}/void': { url: (fx) => `/v1/codes/${fx.code}/void`, body: () => ({ reason: '标签损坏' }), expect: '401 403 200 403 404 404 404 404' },
 
   'GET /v1/lots/{id}/epcis': { url: (fx) => `/v1/lots/${fx.lot.id}/epcis`, expect: '401 200 200 200 404 200 404 404' },
+  'GET /epcis/events': { url: (fx) => `/epcis/events?MATCH_anyEPCClass=${encodeURIComponent(`https://trace.example.cn/id/lot/${fx.lot.id}`)}`, expect: '401 200 200 200 200 200 200 200' },
+  'GET /epcis/events/{eventID}': { url: (fx) => `/epcis/events/${encodeURIComponent(fx.eventHashId)}`, expect: '401 200 200 200 404 200 404 404' },
+  'GET /epcis/epcs/{epc}/events': { url: (fx) => `/epcis/epcs/${encodeURIComponent(`https://trace.example.cn/id/lot/${fx.lot.id}`)}/events`, expect: '401 200 200 200 200 200 200 200' },
+  'GET /epcis/eventTypes': { url: () => '/epcis/eventTypes', expect: '401 200 200 200 200 200 200 200' },
   'GET /id/lot/{id}': { url: (fx) => `/id/lot/${fx.lot.id}`, expect: PUBLIC_200 },
   'GET /id/site/{id}': { url: (fx) => `/id/site/${fx.site.id}`, expect: PUBLIC_200 },
   'GET /id/org/{id}': { url: () => `/id/org/${owner.organization.id}`, expect: PUBLIC_200 },

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Database } from '../../db/client.js';
 import { formatOffsetTime } from '../../lib/time.js';
 import type { CodeFact, LotFact, MappedEventRecord, OrganizationFact, ShipmentFact, SiteFact } from './epcis.mapping.js';
@@ -180,4 +180,158 @@ export async function analyteCatalogue(db: Database) {
     db,
     sql`select code, name_zh, name_en, category, units from analytes order by code`,
   );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The EPCIS index (epcis_events): written by the epcis-index consumer, read by the query routes and the export.
+
+export interface EpcisIndexRow {
+  eventId: string;
+  eventHashId: string;
+  organizationId: string;
+  eventType: string;
+  eventTime: string;
+  recordTime: string;
+  bizStep: string | null;
+  disposition: string | null;
+  readPoint: string | null;
+  bizLocation: string | null;
+  epcs: string[];
+  anyEpcs: string[];
+  epcClasses: string[];
+  anyEpcClasses: string[];
+  /** The EPCIS event as JSON text. */
+  document: string;
+}
+
+/** Stores index rows in the given (queue) order, so `position` follows the commit order. */
+export async function insertIndexRows(db: Database, rows: EpcisIndexRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await queryRows(
+    db,
+    sql`insert into epcis_events (event_id, event_hash_id, organization_id, event_type, event_time, record_time, biz_step, disposition,
+          read_point, biz_location, epcs, any_epcs, epc_classes, any_epc_classes, document)
+        values ${sql.join(
+          rows.map(
+            (r) => sql`(${r.eventId}, ${r.eventHashId}, ${r.organizationId}, ${r.eventType}, ${r.eventTime}::timestamptz, ${r.recordTime}::timestamptz,
+              ${r.bizStep}, ${r.disposition}, ${r.readPoint}, ${r.bizLocation}, ${textArray(r.epcs)}, ${textArray(r.anyEpcs)},
+              ${textArray(r.epcClasses)}, ${textArray(r.anyEpcClasses)}, ${r.document})`,
+          ),
+          sql`, `,
+        )}
+        on conflict (event_id) do nothing`,
+  );
+}
+
+/** SimpleEventQuery filters, values already in the index's forms (full vocabulary URIs, canonical identifiers). */
+export interface IndexFilter {
+  eventTypes?: string[];
+  geEventTime?: Date;
+  ltEventTime?: Date;
+  geRecordTime?: Date;
+  ltRecordTime?: Date;
+  bizSteps?: string[];
+  dispositions?: string[];
+  epcs?: string[];
+  anyEpcs?: string[];
+  epcClasses?: string[];
+  anyEpcClasses?: string[];
+  bizLocations?: string[];
+  readPoints?: string[];
+  /** GET /epcis/epcs/{epc}/events: the identifier in any EPC or EPC class field. */
+  anyIdentifier?: string[];
+}
+
+/** Who reads: everything (the admin, regulators) or the events of one organisation's readable lots. */
+export type IndexReader = { all: true } | { all: false; organizationId: string };
+
+/**
+ * The read rule of access/policy.ts authorizeEvent, as a condition on an index row: the caller's organisation
+ * recorded the event, or it may read one of the lots the event concerns (producer, holder, receiver of the
+ * shipment the lot is in, past custodian: recorded an event on it).
+ */
+function readable(reader: IndexReader): SQL {
+  if (reader.all) return sql`true`;
+  const me = reader.organizationId;
+  return sql`(x.organization_id = ${me} or exists (
+      select 1 from event_lots el join lots l on l.id = el.lot_id
+      where el.event_id = x.event_id and (
+        l.producer_id = ${me} or l.holder_id = ${me}
+        or exists (select 1 from shipments s where s.id = l.shipment_id and s.to_organization_id = ${me})
+        or exists (select 1 from event_lots el2 join events e2 on e2.id = el2.event_id where el2.lot_id = l.id and e2.organization_id = ${me}))))`;
+}
+
+const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
+
+function filterConditions(f: IndexFilter): SQL[] {
+  const c: SQL[] = [];
+  const anyOf = (column: SQL, values: string[] | undefined) => values && c.push(sql`${column} = any(${textArray(values)})`);
+  const overlaps = (column: SQL, values: string[] | undefined) => values && c.push(sql`${column} && ${textArray(values)}`);
+  anyOf(sql`x.event_type`, f.eventTypes);
+  if (f.geEventTime) c.push(sql`x.event_time >= ${ts(f.geEventTime)}`);
+  if (f.ltEventTime) c.push(sql`x.event_time < ${ts(f.ltEventTime)}`);
+  if (f.geRecordTime) c.push(sql`x.record_time >= ${ts(f.geRecordTime)}`);
+  if (f.ltRecordTime) c.push(sql`x.record_time < ${ts(f.ltRecordTime)}`);
+  anyOf(sql`x.biz_step`, f.bizSteps);
+  anyOf(sql`x.disposition`, f.dispositions);
+  overlaps(sql`x.epcs`, f.epcs);
+  overlaps(sql`x.any_epcs`, f.anyEpcs);
+  overlaps(sql`x.epc_classes`, f.epcClasses);
+  overlaps(sql`x.any_epc_classes`, f.anyEpcClasses);
+  anyOf(sql`x.biz_location`, f.bizLocations);
+  anyOf(sql`x.read_point`, f.readPoints);
+  if (f.anyIdentifier) c.push(sql`(x.any_epcs && ${textArray(f.anyIdentifier)} or x.any_epc_classes && ${textArray(f.anyIdentifier)})`);
+  return c;
+}
+
+/** Up to `limit` readable index rows matching the filter after `afterPosition`, in index (commit) order. */
+export async function queryIndex(
+  db: Database,
+  reader: IndexReader,
+  filter: IndexFilter,
+  limit: number,
+  afterPosition: number,
+): Promise<{ position: number; document: string }[]> {
+  const conditions = [...filterConditions(filter), sql`x.position > ${afterPosition}::bigint`, readable(reader)];
+  const rows = await queryRows<{ position: string | number; document: string }>(
+    db,
+    sql`select x.position, x.document from epcis_events x where ${sql.join(conditions, sql` and `)} order by x.position limit ${limit}::int`,
+  );
+  return rows.map((r) => ({ position: Number(r.position), document: r.document }));
+}
+
+/** One readable index row by its Event Hash ID. */
+export async function indexedEventByHash(db: Database, reader: IndexReader, eventHashId: string): Promise<string | undefined> {
+  const rows = await queryRows<{ document: string }>(
+    db,
+    sql`select x.document from epcis_events x where x.event_hash_id = ${eventHashId} and ${readable(reader)}`,
+  );
+  return rows[0]?.document;
+}
+
+/** The stored EPCIS forms of these events, by event id (events not indexed yet are missing). */
+export async function storedDocuments(db: Database, eventIds: string[]): Promise<Map<string, string>> {
+  if (eventIds.length === 0) return new Map();
+  const rows = await queryRows<{ event_id: string; document: string }>(
+    db,
+    sql`select event_id, document from epcis_events where event_id = any(${textArray(eventIds)})`,
+  );
+  return new Map(rows.map((r) => [r.event_id, r.document]));
+}
+
+/**
+ * Committed events the queue does not hand out yet (their transactions are newer than the oldest one still
+ * running on the server) and the index does not hold: the tail of the queue above the snapshot's xmin.
+ */
+export async function committedUnindexedTail(db: Database, limit: number): Promise<MappedEventRecord[]> {
+  const rows = await queryRows<EventRow>(
+    db,
+    sql`select e.id, e.type, e.organization_id, e.occurred_at, e.occurred_at_offset, e.recorded_at, e.seq, e.data,
+          (select jsonb_agg(jsonb_build_object('lotId', x.lot_id, 'role', x.role) order by x.lot_id, x.role) from event_lots x where x.event_id = e.id) as lots
+        from events e
+        where e.tx_id >= pg_snapshot_xmin(pg_current_snapshot()) and not exists (select 1 from epcis_events i where i.event_id = e.id)
+        order by e.tx_id, e.seq
+        limit ${limit}::int`,
+  );
+  return rows.map((r) => eventOf(r).record);
 }

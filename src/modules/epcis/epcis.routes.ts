@@ -1,9 +1,13 @@
+import { createHmac } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { bearerAuth, IdParams, problemResponses, ref } from '../../lib/schemas.js';
 import type { GraphLimits } from '../provenance/index.js';
-import { EpcisDocumentSchema, JsonLdNode, TermParams } from './epcis.schemas.js';
+import { indexIdentifier } from './epcis-index.js';
+import { EpcParams, EpcisCollection, EpcisDocumentSchema, EpcisQueryDocumentSchema, EventIdParams, EventQuerystring, JsonLdNode, TermParams } from './epcis.schemas.js';
+import { DEFAULT_PER_PAGE, EPCIS_EVENT_TYPES, filterOf, queryDocument, queryEventById, queryEvents, type EventQueryParameters, type QueryContext } from './epcis.query.js';
+import { documentContext } from './epcis.vocabulary.js';
 import { exportLotChain, lotMasterData, organizationMasterData, siteMasterData, vocabulary, vocabularyTerm } from './epcis.service.js';
 
 const escapeHtml = (value: unknown) => String(value ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -37,8 +41,110 @@ function sendNode(request: FastifyRequest, reply: FastifyReply, title: string, n
 const tags = ['epcis'];
 const NODE_RESPONSE = { 200: ref(JsonLdNode), ...problemResponses(404) };
 
-export const epcisRoutes: FastifyPluginAsyncTypebox<{ publicBaseUrl: string; limits: GraphLimits }> = async (app, { publicBaseUrl, limits }) => {
+/** The REST binding's version headers, on every query answer. */
+function gs1Headers(reply: FastifyReply, baseUrl: string): void {
+  reply.header('GS1-EPCIS-Version', '2.0.0').header('GS1-CBV-Version', '2.0.0').header('GS1-Extensions', `herbtrace=${baseUrl}/voc/`).header('vary', 'Accept');
+}
+
+/** The query string of this request without its page token, for the Link of the next page. */
+function queryWithout(request: FastifyRequest, name: string): string {
+  const raw = request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '';
+  const params = new URLSearchParams(raw);
+  params.delete(name);
+  return params.toString();
+}
+
+export const epcisRoutes: FastifyPluginAsyncTypebox<{ publicBaseUrl: string; limits: GraphLimits; secretKey: string }> = async (app, { publicBaseUrl, limits, secretKey }) => {
   const baseUrl = publicBaseUrl;
+  const query: QueryContext = { baseUrl, tokenKey: createHmac('sha256', Buffer.from(secretKey, 'utf8')).update('herbtrace epcis page tokens v1').digest() };
+  const QUERY_DESCRIPTION =
+    'SimpleEventQuery of the EPCIS 2.0 REST binding over every committed event (the EPCIS index is brought up to date first), in commit order. ' +
+    'Lists are comma-separated; bizStep and disposition as bare CBV words or full URIs; identifiers as GS1 Digital Link, EPC URNs or HerbTrace URIs (compared in canonical form). ' +
+    'Read rules of provenance: the events of lots the caller may read (producer, holder, receiver, past custodian); regulators and the admin see all. ' +
+    'Paging: perPage (1–1000, default 30) and the signed nextPageToken of the Link rel="next" header. Unknown parameters and malformed values are 400 naming the parameter.';
+
+  async function sendPage(request: FastifyRequest, reply: FastifyReply, path: string, anyIdentifier?: string) {
+    const { perPage = DEFAULT_PER_PAGE, nextPageToken, ...rest } = request.query as EventQueryParameters;
+    const filter = filterOf(rest, baseUrl);
+    if (anyIdentifier !== undefined) filter.anyIdentifier = [anyIdentifier];
+    const page = await queryEvents(app.database.db, request.actor!, filter, { perPage, nextPageToken }, query);
+    gs1Headers(reply, baseUrl);
+    if (page.nextPageToken) {
+      const others = queryWithout(request, 'nextPageToken');
+      reply.header('link', `<${baseUrl}${path}?${others ? `${others}&` : ''}nextPageToken=${encodeURIComponent(page.nextPageToken)}>; rel="next"`);
+    }
+    return reply.type(jsonType(request)).send(queryDocument(baseUrl, page.events));
+  }
+
+  app.get(
+    '/epcis/events',
+    {
+      config: { auth: 'any' },
+      schema: {
+        tags,
+        summary: 'EPCIS 2.0 query: the events matching the SimpleEventQuery parameters, as an EPCISQueryDocument (paged)',
+        description: QUERY_DESCRIPTION,
+        security: bearerAuth,
+        querystring: EventQuerystring,
+        response: { 200: ref(EpcisQueryDocumentSchema), ...problemResponses(400, 401) },
+      },
+    },
+    async (request, reply) => sendPage(request, reply, '/epcis/events'),
+  );
+
+  app.get(
+    '/epcis/events/:eventID',
+    {
+      config: { auth: 'any', fieldPaths: { eventID: 'params/eventID' } },
+      schema: {
+        tags,
+        summary: 'One EPCIS 2.0 event by its Event Hash ID (ni:///sha-256;…?ver=CBV2.0, URL-encoded)',
+        description: 'The event as stored by the EPCIS index (the form and eventID every EPCIS answer gives). 404 for an unknown id or an event the caller may not read.',
+        security: bearerAuth,
+        params: EventIdParams,
+        response: { 200: ref(JsonLdNode), ...problemResponses(401, 404) },
+      },
+    },
+    async (request, reply) => {
+      const event = await queryEventById(app.database.db, request.actor!, request.params.eventID, query);
+      gs1Headers(reply, baseUrl);
+      return (reply as FastifyReply).type(jsonType(request)).send(`${JSON.stringify({ '@context': documentContext(baseUrl) }).slice(0, -1)},${event.slice(1)}`);
+    },
+  );
+
+  app.get(
+    '/epcis/epcs/:epc/events',
+    {
+      config: { auth: 'any', fieldPaths: { epc: 'params/epc' } },
+      schema: {
+        tags,
+        summary: 'EPCIS 2.0 query: the events naming this EPC or EPC class in any of their EPC or quantity lists (paged)',
+        description: `${QUERY_DESCRIPTION} The identifier is URL-encoded in the path.`,
+        security: bearerAuth,
+        params: EpcParams,
+        querystring: EventQuerystring,
+        response: { 200: ref(EpcisQueryDocumentSchema), ...problemResponses(400, 401) },
+      },
+    },
+    async (request, reply) => sendPage(request, reply, `/epcis/epcs/${encodeURIComponent(request.params.epc)}/events`, indexIdentifier(request.params.epc)),
+  );
+
+  app.get(
+    '/epcis/eventTypes',
+    {
+      config: { auth: 'any' },
+      schema: {
+        tags,
+        summary: 'The EPCIS 2.0 event types this repository answers queries on',
+        security: bearerAuth,
+        response: { 200: ref(EpcisCollection), ...problemResponses(401) },
+      },
+    },
+    async (request, reply) => {
+      gs1Headers(reply, baseUrl);
+      return (reply as FastifyReply).type(jsonType(request)).send(JSON.stringify({ '@context': documentContext(baseUrl), '@set': EPCIS_EVENT_TYPES }));
+    },
+  );
 
   app.get(
     '/v1/lots/:id/epcis',
@@ -56,7 +162,8 @@ export const epcisRoutes: FastifyPluginAsyncTypebox<{ publicBaseUrl: string; lim
       },
     },
     async (request, reply) => {
-      const document = await exportLotChain(app.database.read, request.actor!, request.params.id, { baseUrl, limits });
+      // On the primary: the export reads the EPCIS index, which it first brings up to date.
+      const document = await exportLotChain(app.database.db, request.actor!, request.params.id, { baseUrl, limits });
       // Streamed as written (the serialiser is bypassed): the GS1 JSON Schema, checked in the tests, is the contract.
       return (reply as FastifyReply).type(jsonType(request)).header('vary', 'Accept').send(Readable.from(document, { objectMode: false }));
     },
