@@ -1,8 +1,9 @@
 import t from 'tap';
-import { count, eq } from 'drizzle-orm';
+import { count, eq, inArray } from 'drizzle-orm';
 import DigitalLinkModule from 'digital-link.js';
 import { loadConfig } from '../src/config.js';
 import { codes, codeScans, events, lots } from '../src/db/schema.js';
+import { recordScans } from '../src/modules/codes/codes.repository.js';
 import { fileDatabase } from './support/app.js';
 import { kg } from './support/chain.js';
 import { BASE, codedChain as ownChain, GTIN13, GTIN14, WRONG_GTIN } from './support/codes.js';
@@ -513,4 +514,62 @@ t.test('concurrent scans are judged against each other and all stored', async (t
   t.equal(stored.filter((s) => s.code === a!.code && s.verdict === 'suspicious').length, 7);
   t.same(stored.filter((s) => s.code === b!.code).map((s) => s.verdict).sort(), ['genuine', 'genuine', 'suspicious']);
   t.equal(stored.length, 27, 'nothing stored for the unknown code');
+});
+
+t.test('the two scan statements judge as the one that always works out places', async (t) => {
+  // recordScans sends a batch through the statement without places and the codes whose window has two located
+  // networks through the full one; `full` sends everything through the full one. The same random scans, batch by
+  // batch, of two sets of codes of one lot must be judged alike (every field but the code), ties in time included.
+  const w = await codedChain(t, { scanSuspiciousNetworks: 4, scanSuspiciousPlaces: 3, scanSuspiciousDistanceKm: 500 });
+  const K = 6;
+  const issued = ((await w.issue(w.coop.headers, w.product.id, { count: 2 * K })).json().codes as { code: string }[]).map((c) => c.code);
+  const [split, full] = [issued.slice(0, K), issued.slice(K)];
+  const rules = { windowHours: 48, suspiciousNetworks: 4, suspiciousPlaces: 3, distanceKm: 500 };
+  let seed = 20261202;
+  const random = () => {
+    seed = (seed + 0x6d2b79f5) >>> 0;
+    let x = seed;
+    x = Math.imul(x ^ (x >>> 15), x | 1);
+    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+  const pick = <T>(items: T[]) => items[Math.floor(random() * items.length)]!;
+  const places: [number | null, number | null, string | null][] = [
+    ...Array.from({ length: 8 }, (): [null, null, null] => [null, null, null]),
+    [43.82, 125.32, null], // 长春
+    [43.9, 125.2, null], // 长春, another spot
+    [23.13, 113.26, null], // 广州
+    [43.83, 87.62, null], // 乌鲁木齐
+    [null, null, '220621'],
+    [39.9, 116.41, '110000'],
+  ];
+  const networks = ['10.9.1.0/24', '10.9.2.0/24', '10.9.3.0/24', '10.9.4.0/24', '10.9.5.0/24', '2001:db8:9::/48', null];
+  const devices = [null, null, 'deviceA000000000000000', 'deviceB000000000000000'];
+  let at = Date.parse('2026-01-01T00:00:00Z');
+  let compared = 0;
+  let withPlaces = 0;
+  for (let b = 0; b < 60; b++) {
+    const scans = Array.from({ length: 1 + Math.floor(random() * 8) }, () => {
+      // Hours apart, now and then days (the 48-hour window moves on), and now and then in the same millisecond.
+      at += random() < 0.3 ? 0 : Math.floor(random() * (random() < 0.1 ? 100 : 8) * 3_600_000) + 1;
+      const [lat, lon, regionCode] = pick(places);
+      return { k: Math.floor(random() * K), scannedAt: new Date(at), network: pick(networks), device: pick(devices), userAgent: 'differential', lat, lon, regionCode };
+    });
+    const unknown = random() < 0.1 ? 0 : -1;
+    const of = (codes: string[]) => scans.map(({ k, ...s }, i) => ({ ...s, code: i === unknown ? 'NoSuchCode00000' : codes[k]! }));
+    const a = await recordScans(w.database.db, of(split), rules);
+    const c = await recordScans(w.database.db, of(full), rules, 'full');
+    for (let i = 0; i < scans.length; i++) {
+      compared++;
+      if (a[i] && a[i]!.places >= 2) withPlaces++;
+      t.same(a[i] && { ...a[i], code: undefined }, c[i] && { ...c[i], code: undefined }, `batch ${b}, scan ${i}`);
+    }
+  }
+  t.ok(withPlaces > 10 && compared - withPlaces > 10, `${withPlaces} of ${compared} scans were judged with two places or more`);
+  // Per code: the two statements store different codes' scans of one batch in turn, one code's in batch order.
+  const stored = async (codes: string[]) => {
+    const rows = await w.database.db.select({ code: codeScans.code, verdict: codeScans.verdict }).from(codeScans).where(inArray(codeScans.code, codes)).orderBy(codeScans.id);
+    return codes.map((code) => rows.filter((r) => r.code === code).map((r) => r.verdict));
+  };
+  t.same(await stored(split), await stored(full), 'the same scans stored for each code, in the same order, with the same verdicts');
 });

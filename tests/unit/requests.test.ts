@@ -13,7 +13,7 @@ import {
   parseOffsetTime,
   tryParseOffsetTime,
 } from '../../src/lib/time.js';
-import { coarseNetwork, PAGE_LANGUAGES, pickLang } from '../../src/modules/codes/resolve.service.js';
+import { coarseNetwork, PAGE_LANGUAGES, pageLang, pickLang } from '../../src/modules/codes/resolve.service.js';
 
 t.test('coarse networks: IPv4 /24, IPv6 /48, never the address', async (t) => {
   const cases: [string | undefined, string | null][] = [
@@ -60,10 +60,10 @@ t.test('page language: ?lang, then Accept-Language negotiation, Chinese by defau
   t.equal(pickLang(undefined, false), 'zh-CN', 'nothing acceptable: the default');
   t.equal(pickLang(undefined, undefined), 'zh-CN');
 
-  // The negotiation the route does: @fastify/accepts over PAGE_LANGUAGES.
+  // The negotiation the route does (pageLang): @fastify/accepts over PAGE_LANGUAGES, only with a header to negotiate.
   const app = Fastify();
   await app.register(accepts);
-  app.get('/', async (request) => pickLang((request.query as { lang?: string }).lang, request.language(PAGE_LANGUAGES)));
+  app.get('/', async (request) => pageLang((request.query as { lang?: string }).lang, request.headers['accept-language'], () => request.language(PAGE_LANGUAGES)));
   t.teardown(() => app.close());
   const lang = async (acceptLanguage?: string, query = '') =>
     (await app.inject({ method: 'GET', url: `/${query}`, headers: acceptLanguage === undefined ? {} : { 'accept-language': acceptLanguage } })).body;

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, sql, type SQL } from 'drizzle-orm';
 import { queryPrepared, queryRows, type Database } from '../../db/client.js';
 import { codes, codeScans } from '../../db/schema.js';
 
@@ -154,9 +154,9 @@ const km = (a: string, b: string) =>
     + cos(radians(${a}.lat)) * cos(radians(${b}.lat)) * power(sin(radians(${b}.lon - ${a}.lon) / 2), 2)))))`);
 
 /**
- * Judges and records a batch of scans in one statement (one round trip and one commit for all of them). Each code
- * is looked up with its lot; its scans in the window (those stored, those earlier in the same batch, and this
- * one) are reduced to what a single client cannot multiply cheaply:
+ * Judges and records a batch of scans (one round trip and one commit for all of them, as a rule). Each code is
+ * looked up with its lot; its scans in the window (those stored, those earlier in the same batch, and this one)
+ * are reduced to what a single client cannot multiply cheaply:
  * - clients: distinct coarse networks (/24, /48), except that one device cookie seen from several networks
  *   counts once; a burst from one network is one client however many requests or cookies it sends;
  * - places: each network's first located scan is its place (a second network of the same device adds none);
@@ -168,47 +168,113 @@ const km = (a: string, b: string) =>
  * region-given one come along for the page ("first verified on …"). Nothing is stored for an unknown code (its
  * entry is undefined).
  *
+ * Two statements, so the common scan does not pay for the rare one. Working out places takes a dozen plan nodes
+ * (distinct networks, devices, pairwise distances) that PostgreSQL sets up on every execution even when no row
+ * reaches them: ≈ 0.05 ms a statement, a fifth of a one-scan batch. So the batch first goes through the statement
+ * without them; it stores the scans of every code whose window has no two located networks (places are then the
+ * located networks, 0 or 1) and leaves the other codes alone, all of their scans in the batch, which then go
+ * through the full statement in the same order. Such a code's earlier scans of the batch are therefore judged
+ * with it, as batch scans, exactly as one statement would (a code's scans are never split between the two).
+ *
  * The places are capped at `suspiciousNetworks + 1` (more would be suspicious by clients anyway), so the pairwise
- * distances stay bounded whatever is sent. The batch travels as one JSON parameter, so the statement text is the
+ * distances stay bounded whatever is sent. The batch travels as one JSON parameter, so each statement's text is the
  * same for one scan or hundreds (prepared once per connection) and no value is spliced into SQL.
  */
-export async function recordScans(db: Database, scans: ScanInput[], rules: ScanRules): Promise<(ScanJudgement | undefined)[]> {
-  const input = JSON.stringify(
-    scans.map((s, i) => ({
-      i,
-      code: s.code,
-      scanned_at: s.scannedAt.toISOString(),
-      network: s.network,
-      device: s.device,
-      user_agent: s.userAgent,
-      lat: s.lat,
-      lon: s.lon,
-      region_code: s.regionCode,
-    })),
+export async function recordScans(
+  db: Database,
+  scans: ScanInput[],
+  rules: ScanRules,
+  /** `full`: every scan through the statement that works out places (the tests compare the two ways). */
+  way: 'split' | 'full' = 'split',
+): Promise<(ScanJudgement | undefined)[]> {
+  const byIndex: (ScanJudgement | undefined)[] = scans.map(() => undefined);
+  const all = scans.map((scan, i) => ({ i, scan }));
+  const deferred = new Set<string>();
+  if (way === 'full') for (const s of all) deferred.add(s.scan.code);
+  else for (const r of await queryPrepared<ScanRow>(db, scanStatement(batchInput(all), rules, false))) {
+    if (r.deferred) deferred.add(r.code);
+    else byIndex[Number(r.i)] = judgement(r);
+  }
+  if (deferred.size > 0) {
+    for (const r of await queryPrepared<ScanRow>(db, scanStatement(batchInput(all.filter((s) => deferred.has(s.scan.code))), rules, true))) {
+      byIndex[Number(r.i)] = judgement(r);
+    }
+  }
+  return byIndex;
+}
+
+type ScanRow = Omit<ScanJudgement, 'firstPlace'> & {
+  i: number;
+  deferred: boolean;
+  placeLat: number | null;
+  placeLon: number | null;
+  placeRegion: string | null;
+  placeFound: boolean | null;
+};
+
+const judgement = (r: ScanRow): ScanJudgement => ({
+  code: r.code,
+  lotId: r.lotId,
+  status: r.status,
+  count: Number(r.count),
+  networks: Number(r.networks),
+  clients: Number(r.clients),
+  places: Number(r.places),
+  spreadKm: Number(r.spreadKm),
+  firstAt: new Date(r.firstAt),
+  isFirst: r.isFirst === true,
+  firstPlace: r.placeFound ? { lat: r.placeLat === null ? null : Number(r.placeLat), lon: r.placeLon === null ? null : Number(r.placeLon), regionCode: r.placeRegion } : null,
+  verdict: r.verdict,
+});
+
+/**
+ * The batch as the statements' JSON parameter, each scan with what the batch holds of its code up to it (batch
+ * order `i`, this scan included): the earliest scan, whether there is an earlier one, and the first located or
+ * region-given one. Worked out here in one pass rather than by three subqueries per scan in the statement.
+ */
+function batchInput(scans: { i: number; scan: ScanInput }[]): string {
+  const prefix = new Map<string, { first: Date; place: ScanInput | null }>();
+  return JSON.stringify(
+    scans.map(({ i, scan: s }) => {
+      const seen = prefix.get(s.code);
+      const code = seen ?? { first: s.scannedAt, place: null };
+      if (s.scannedAt < code.first) code.first = s.scannedAt;
+      if (code.place === null && (s.lat !== null || s.regionCode !== null)) code.place = s;
+      prefix.set(s.code, code);
+      return {
+        i,
+        code: s.code,
+        scanned_at: s.scannedAt.toISOString(),
+        network: s.network,
+        device: s.device,
+        user_agent: s.userAgent,
+        lat: s.lat,
+        lon: s.lon,
+        region_code: s.regionCode,
+        batch_first: code.first.toISOString(),
+        earlier: seen !== undefined,
+        batch_placed: code.place !== null,
+        batch_lat: code.place?.lat ?? null,
+        batch_lon: code.place?.lon ?? null,
+        batch_region: code.place?.regionCode ?? null,
+      };
+    }),
   );
-  const rows = await queryPrepared<Omit<ScanJudgement, 'firstPlace'> & { i: number; placeLat: number | null; placeLon: number | null; placeRegion: string | null; placeFound: boolean | null }>(
-    db,
-    sql`with input as materialized (
-          select * from json_to_recordset(${input}::json)
-            as r(i int, code text, scanned_at timestamptz, network text, device text, user_agent text, lat float8, lon float8, region_code text)),
-        -- LATERAL … LIMIT 1 keeps the lookups on the primary keys whatever the planner guesses of the batch size.
-        c as (
-          select r.*, k.level, k.voided_at, k.lot_id, k.status from input r
-          cross join lateral (select k.level, k.voided_at, k.lot_id, l.status from codes k join lots l on l.id = k.lot_id where k.code = r.code limit 1) k),
-        judged as (
-          select c.*, w.n, w.networks, w.clients, w.places, w.spread_km,
-            least(fs.stored_first, (select min(e.scanned_at) from input e where e.code = c.code and e.i <= c.i)) as first_at,
-            (fs.stored_first is null and not exists (select 1 from input e where e.code = c.code and e.i < c.i)) as is_first,
-            (fs.placed is true or fe.found is true) as place_found,
-            case when fs.placed then fs.lat else fe.lat end as place_lat, case when fs.placed then fs.lon else fe.lon end as place_lon,
-            case when fs.placed then fs.region_code else fe.region_code end as place_region
-          from c
-          cross join lateral (
+}
+
+/** The scan statement, with places worked out or (`withPlaces` false) deferring the codes that need them. */
+function scanStatement(input: string, rules: ScanRules, withPlaces: boolean): SQL {
+  const since = sql`c.scanned_at - make_interval(hours => ${rules.windowHours}::int)`;
+  const counts = sql`select count(*)::int as n, count(distinct net)::int as networks,
+      least(count(distinct net), count(distinct coalesce('d' || device, 'n' || net)))::int as clients,
+      count(distinct net) filter (where lat is not null and lon is not null)::int as located_networks from p`;
+  const window = withPlaces
+    ? sql`
             -- The window's scans: stored (index on code, scanned_at), earlier in this batch, and this one.
             -- (at, src, k) orders them in time.
             with p as (
               select s.scanned_at as at, 0 as src, s.id as k, coalesce(s.network, '') as net, s.device, s.lat, s.lon from code_scans s
-                where s.code = c.code and s.scanned_at > c.scanned_at - make_interval(hours => ${rules.windowHours}::int)
+                where s.code = c.code and s.scanned_at > ${since}
               union all
               select e.scanned_at, 1, e.i, coalesce(e.network, ''), e.device, e.lat, e.lon from input e where e.code = c.code and e.i <= c.i),
             places as (
@@ -217,15 +283,39 @@ export async function recordScans(db: Database, scans: ScanInput[], rules: ScanR
                 from (select distinct on (net) net, device, lat, lon, at, src, k from p
                       where lat is not null and lon is not null order by net, at, src, k) d) x
               where x.rn = 1 order by x.at, x.src, x.k limit ${rules.suspiciousNetworks + 1}::int)
-            -- The places are only worked out when two networks sent a location (most scans send none).
-            select a.n, a.networks, a.clients,
+            select a.n, a.networks, a.clients, a.located_networks,
               case when a.located_networks < 2 then a.located_networks else (select count(*) from places r where not exists (
                 select 1 from places q where (q.at, q.src, q.k) < (r.at, r.src, r.k) and ${km('q', 'r')} <= ${rules.distanceKm}::float8)) end::int as places,
               case when a.located_networks < 2 then 0 else
                 (select coalesce(max(${km('q', 'r')}), 0) from places q join places r on (q.at, q.src, q.k) < (r.at, r.src, r.k)) end::float8 as spread_km
-            from (select count(*)::int as n, count(distinct net)::int as networks,
-                    least(count(distinct net), count(distinct coalesce('d' || device, 'n' || net)))::int as clients,
-                    count(distinct net) filter (where lat is not null and lon is not null)::int as located_networks from p) a) w
+            from (${counts}) a`
+    : sql`
+            -- The window's scans: stored (index on code, scanned_at), earlier in this batch, and this one. Fewer than
+            -- two located networks: the places are the located networks, 0 or 1, at no distance.
+            with p as (
+              select coalesce(s.network, '') as net, s.device, s.lat, s.lon from code_scans s where s.code = c.code and s.scanned_at > ${since}
+              union all
+              select coalesce(e.network, ''), e.device, e.lat, e.lon from input e where e.code = c.code and e.i <= c.i)
+            select a.n, a.networks, a.clients, a.located_networks, a.located_networks as places, 0::float8 as spread_km from (${counts}) a`;
+  // Every scan of a code whose window has two located networks, in either statement, so a code is never split.
+  const deferred = withPlaces ? sql`false` : sql`bool_or(located_networks >= 2) over (partition by code)`;
+  return sql`with input as materialized (
+          select * from json_to_recordset(${input}::json)
+            as r(i int, code text, scanned_at timestamptz, network text, device text, user_agent text, lat float8, lon float8, region_code text,
+              batch_first timestamptz, earlier boolean, batch_placed boolean, batch_lat float8, batch_lon float8, batch_region text)),
+        -- LATERAL … LIMIT 1 keeps the lookups on the primary keys whatever the planner guesses of the batch size.
+        c as (
+          select r.*, k.level, k.voided_at, k.lot_id, k.status from input r
+          cross join lateral (select k.level, k.voided_at, k.lot_id, l.status from codes k join lots l on l.id = k.lot_id where k.code = r.code limit 1) k),
+        judged as (
+          select c.*, w.n, w.networks, w.clients, w.located_networks, w.places, w.spread_km,
+            least(fs.stored_first, c.batch_first) as first_at, (fs.stored_first is null and not c.earlier) as is_first,
+            -- The first located or region-given scan: among the code's first 100 stored, else of this batch.
+            (fs.placed is true or c.batch_placed) as place_found,
+            case when fs.placed then fs.lat else c.batch_lat end as place_lat, case when fs.placed then fs.lon else c.batch_lon end as place_lon,
+            case when fs.placed then fs.region_code else c.batch_region end as place_region
+          from c
+          cross join lateral (${window}) w
           cross join lateral (
             -- The code's first scans (100 at most): its first ever, and its first located or region-given one.
             select min(ff.scanned_at) as stored_first, bool_or(ff.placed) as placed,
@@ -233,44 +323,21 @@ export async function recordScans(db: Database, scans: ScanInput[], rules: ScanR
               (array_agg(ff.lon order by ff.scanned_at) filter (where ff.placed))[1] as lon,
               (array_agg(ff.region_code order by ff.scanned_at) filter (where ff.placed))[1] as region_code
             from (select s.scanned_at, s.lat, s.lon, s.region_code, (s.lat is not null or s.region_code is not null) as placed
-                  from code_scans s where s.code = c.code order by s.scanned_at limit 100) ff) fs
-          left join lateral (
-            -- Else the first such scan earlier in this batch, or this one.
-            select true as found, e.lat, e.lon, e.region_code from input e
-              where fs.placed is not true and e.code = c.code and e.i <= c.i and (e.lat is not null or e.region_code is not null)
-              order by e.i limit 1) fe on true),
+                  from code_scans s where s.code = c.code order by s.scanned_at limit 100) ff) fs),
         v as (
-          select judged.*, case when voided_at is not null or status = 'destroyed' then 'void' when status = 'recalled' then 'recalled'
+          select judged.*, ${deferred} as deferred,
+            case when voided_at is not null or status = 'destroyed' then 'void' when status = 'recalled' then 'recalled'
               when level = 'unit' and (clients > ${rules.suspiciousNetworks}::int or places >= ${rules.suspiciousPlaces}::int) then 'suspicious'
               else 'genuine' end as verdict
           from judged),
         stored as (
           insert into code_scans (code, lot_id, scanned_at, network, device, user_agent, lat, lon, region_code, verdict)
-          select code, lot_id, scanned_at, network, device, user_agent, lat, lon, region_code, verdict from v order by i
+          select code, lot_id, scanned_at, network, device, user_agent, lat, lon, region_code, verdict from v where not deferred order by i
           returning 1)
         select i, code, lot_id as "lotId", status, n as count, networks, clients, places, spread_km as "spreadKm",
           first_at as "firstAt", is_first as "isFirst", place_found as "placeFound", place_lat as "placeLat", place_lon as "placeLon",
-          place_region as "placeRegion", verdict
-        from v`,
-  );
-  const byIndex: (ScanJudgement | undefined)[] = scans.map(() => undefined);
-  for (const r of rows) {
-    byIndex[Number(r.i)] = {
-      code: r.code,
-      lotId: r.lotId,
-      status: r.status,
-      count: Number(r.count),
-      networks: Number(r.networks),
-      clients: Number(r.clients),
-      places: Number(r.places),
-      spreadKm: Number(r.spreadKm),
-      firstAt: new Date(r.firstAt),
-      isFirst: r.isFirst === true,
-      firstPlace: r.placeFound ? { lat: r.placeLat === null ? null : Number(r.placeLat), lon: r.placeLon === null ? null : Number(r.placeLon), regionCode: r.placeRegion } : null,
-      verdict: r.verdict,
-    };
-  }
-  return byIndex;
+          place_region as "placeRegion", verdict, deferred
+        from v`;
 }
 
 interface StatsRow {

@@ -33,7 +33,7 @@ import {
   parseDigitalLink,
   parseShortCode,
   PAGE_LANGUAGES,
-  pickLang,
+  pageLang,
   readDeviceCookie,
   resolveCode,
   type ResolveKey,
@@ -187,7 +187,7 @@ export const codeRoutes: FastifyPluginAsyncTypebox<CodeRouteOptions> = async (ap
   }
 
   async function resolve(request: FastifyRequest, reply: FastifyReply, parse: () => ResolveKey, query: ResolveInput, selfPath: string) {
-    const lang = pickLang(query.lang, request.language(PAGE_LANGUAGES));
+    const lang = pageLang(query.lang, request.headers['accept-language'], () => request.language(PAGE_LANGUAGES));
     const json = wantsJson(request);
     reply.header('cache-control', 'no-store').header('vary', 'Accept, Accept-Language');
     let key: ResolveKey;

@@ -68,7 +68,12 @@ export function parseDigitalLink(gtin: string, lot: string, serial: string): Res
  * counted `::ffff:c633:6407` and every other hex-mapped client as the one network `0:0:0::/48`.)
  */
 export function coarseNetwork(ip: string | undefined): string | null {
-  if (!ip || isIP(ip) === 0) return null; // Node's strict check: ipaddr.js also takes forms like 127.1
+  if (!ip) return null;
+  const family = isIP(ip); // Node's strict check: ipaddr.js also takes forms like 127.1
+  if (family === 0) return null;
+  // Plain dotted IPv4 (family 4 means four decimal parts without leading zeros): its first three parts, as
+  // ipaddr.js would give them, without its parse (most clients; ≈ 1.5 µs of a resolve's ≈ 170 µs of CPU).
+  if (family === 4) return `${ip.slice(0, ip.lastIndexOf('.'))}.0/24`;
   const address = ipaddr.process(ip);
   const bytes = address.toByteArray();
   if (address.kind() === 'ipv4') return `${bytes[0]}.${bytes[1]}.${bytes[2]}.0/24`;
@@ -114,6 +119,15 @@ export function pickLang(query: string | undefined, negotiated: string | false |
   return negotiated === 'en' ? 'en' : 'zh-CN';
 }
 
+/**
+ * The request's page language (pickLang), negotiating only when there is something to negotiate: without an
+ * Accept-Language header negotiation picks the first language offered, Chinese, which is the default anyway
+ * (≈ 3 µs of a resolve's ≈ 170 µs of CPU saved for the clients that send none).
+ */
+export function pageLang(query: string | undefined, acceptLanguage: string | undefined, negotiate: () => string | false): Lang {
+  return pickLang(query, query || acceptLanguage === undefined ? undefined : negotiate());
+}
+
 export const VERDICT_TEXT: Record<Lang, Record<VerdictValue, string>> = {
   'zh-CN': {
     genuine: '正品：此码由生产企业签发，产品来源已记录在案。',
@@ -150,7 +164,10 @@ type Detail = Omit<ConsumerResolveView, 'verdict' | 'message' | 'warning' | 'lan
   product: Omit<NonNullable<ConsumerResolveView['product']>, 'status'>;
 };
 
-/** The chain part of a page changes rarely; it is kept briefly per lot (status and verdict are always read fresh). */
+/**
+ * The chain part of a page changes rarely; it is kept briefly per lot (status and verdict are always read fresh):
+ * a page may show it up to ≈ 1.25 × DETAIL_TTL_MS old, plus the time of one refresh.
+ */
 const DETAIL_TTL_MS = 30_000;
 const DETAIL_MAX = 1000;
 /** Most entries of each list on the page. */
@@ -166,13 +183,20 @@ interface LotDetail {
 }
 // fetch() is single-flight: concurrent scans of one lot wait for the same computation instead of each running
 // the graph query. A failed computation is not kept; one pushed out while running still answers its callers.
+// Once an entry is past its TTL, the next scan starts one refresh in the background and every scan meanwhile is
+// answered from the entry it replaces (allowStale): measured at a fixed 1,000 resolves/s, waiting for the refresh
+// instead stalled every scan of the lot for its graph query, and with all the lots first read in the same second
+// all of them refreshed together every 30 s (≈ 1 s with the 25 lots of the benchmark: p99 from ≈ 10 to ≈ 220 ms).
+// Each entry's TTL is drawn between 0.75 and 1.25 of DETAIL_TTL_MS so those refreshes spread out.
 const detailCache = new LRUCache<string, LotDetail, { db: Database; maxNodes: number }>({
   max: DETAIL_MAX,
   ttl: DETAIL_TTL_MS,
+  allowStale: true,
   ignoreFetchAbort: true,
-  fetchMethod: async (lotId, _stale, { context }) => {
+  fetchMethod: async (lotId, _stale, { context, options }) => {
     const d = await computeLotDetail(context.db, lotId, context.maxNodes);
     const { product, ...rest } = d;
+    options.ttl = Math.round(DETAIL_TTL_MS * (0.75 + Math.random() / 2));
     return { detail: d, json: { productHead: JSON.stringify(product).slice(0, -1), rest: JSON.stringify(rest).slice(1, -1) } };
   },
 });
