@@ -41,7 +41,11 @@ t.equal(await fetchKey(appB), vkey, 'both replicas sign with the configured key'
 const commitOrder = async () => (await queryRows<{ id: string }>(handle.db, sql`select id from events order by tx_id, seq`)).map((r) => r.id);
 const logOrder = async () => (await queryRows<{ event_id: string }>(handle.db, sql`select event_id from log_entries order by index`)).map((r) => r.event_id);
 
-t.test('two sequencers racing build one consistent tree', async (t) => {
+// Racing proves something only with two connections: PGlite has one, so there the two "replicas" take turns on it
+// and the loop spends its time queueing (≈ 80 s for nothing proved). Skipped there, as the locking tests are.
+const racing = 'databaseUrl' in location ? false : 'racing sequencers need PostgreSQL: PGlite has one connection, so they never overlap';
+
+t.test('two sequencers racing build one consistent tree', { skip: racing }, async (t) => {
   const first = await fetchCheckpoint(appA, vkey);
   let writing = true;
   const racers = [appA, appB].map(async (app) => {
