@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { BENCH_ADMIN_TOKEN, runLoad, scratchDatabase, startServer, type LoadResult } from './setup.js';
+import { BENCH_ADMIN_TOKEN, runLoad, scratchDatabase, startServer } from './setup.js';
+import { CPU_COLUMNS, cpuCells, cpuPerRequest, measuredLoad, type MeasuredLoad } from './cpu.js';
 import { median, percentile, printTable } from './stats.js';
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -58,26 +59,27 @@ export async function chainScenario(): Promise<void> {
 
     await runLoad(plan('plain', -1));
     await runLoad(plan('transformation', -1));
-    const results: { plain: LoadResult[]; transformation: LoadResult[] } = { plain: [], transformation: [] };
+    const results: { plain: MeasuredLoad[]; transformation: MeasuredLoad[] } = { plain: [], transformation: [] };
     for (let round = 0; round < ROUNDS; round++) {
-      results.plain.push(await runLoad(plan('plain', round)));
-      results.transformation.push(await runLoad(plan('transformation', round)));
+      // Each with the CPU it cost the service and the database (bench/cpu.ts).
+      results.plain.push(await measuredLoad(app.database.db, plan('plain', round)));
+      results.transformation.push(await measuredLoad(app.database.db, plan('transformation', round)));
     }
 
-    const summarise = (runs: LoadResult[]) => {
+    const summarise = (runs: MeasuredLoad[]) => {
       const all = runs.flatMap((r) => r.latencies).sort((a, b) => a - b);
       const throughputs = runs.map((r) => r.latencies.length / (r.elapsedMs / 1000));
-      return { throughput: median(throughputs), p50: percentile(all, 50), p99: percentile(all, 99), requests: all.length, errors: runs.reduce((s, r) => s + r.errors, 0), firstError: runs.find((r) => r.firstError)?.firstError };
+      return { throughput: median(throughputs), p50: percentile(all, 50), p99: percentile(all, 99), requests: all.length, errors: runs.reduce((s, r) => s + r.errors, 0), firstError: runs.find((r) => r.firstError)?.firstError, cpu: cpuPerRequest(runs) };
     };
     const plain = summarise(results.plain);
     const chain = summarise(results.transformation);
     console.log(`\nchain benchmark on PostgreSQL: ${CONCURRENCY} concurrent clients, ${ROUNDS} alternating rounds of ${ROUND_MS / 1000} s (medians of rounds)\n`);
     printTable(
-      ['endpoint', 'requests', 'throughput /s', 'p50 ms', 'p99 ms', 'errors'],
+      ['endpoint', 'requests', 'throughput /s', 'p50 ms', 'p99 ms', 'errors', ...CPU_COLUMNS],
       [
-        ['POST /bench/plain-insert (1 row)', plain.requests, plain.throughput, plain.p50, plain.p99, plain.errors],
-        ['POST /v1/transformations (2 in, 2 out)', chain.requests, chain.throughput, chain.p50, chain.p99, chain.errors],
-        ['ratio transformation / plain', '', chain.throughput / plain.throughput, chain.p50 / plain.p50, chain.p99 / plain.p99, ''],
+        ['POST /bench/plain-insert (1 row)', plain.requests, plain.throughput, plain.p50, plain.p99, plain.errors, ...cpuCells(plain.cpu)],
+        ['POST /v1/transformations (2 in, 2 out)', chain.requests, chain.throughput, chain.p50, chain.p99, chain.errors, ...cpuCells(chain.cpu)],
+        ['ratio transformation / plain', '', chain.throughput / plain.throughput, chain.p50 / plain.p50, chain.p99 / plain.p99, '', '', '', ''],
       ],
     );
     if (plain.firstError || chain.firstError) console.log(`\nfirst error: plain ${plain.firstError ?? '-'}, transformation ${chain.firstError ?? '-'}`);

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../src/db/client.js';
+import { runLoad, type LoadResult } from './setup.js';
 
 /** CPU time spent by the service (this process) and by its database's server processes during one phase of load. */
 export interface CpuSpent {
@@ -49,3 +50,24 @@ function backendCpuMs(pid: number): number | null {
     return null;
   }
 }
+
+export type MeasuredLoad = LoadResult & { cpu: CpuSpent };
+
+/** runLoad, with the CPU the run cost the service and the database. */
+export async function measuredLoad(db: Database, plan: Record<string, unknown>): Promise<MeasuredLoad> {
+  const meter = await cpuMeter(db);
+  const result = await runLoad(plan);
+  return { ...result, cpu: await meter.stop() };
+}
+
+/** CPU µs per request over runs: the service's, the database's (null when unknown) and both. */
+export function cpuPerRequest(runs: MeasuredLoad[]) {
+  const requests = runs.reduce((s, r) => s + r.latencies.length, 0);
+  const serviceUs = (runs.reduce((s, r) => s + r.cpu.serviceMs, 0) * 1000) / requests;
+  const databaseUs = runs.some((r) => r.cpu.databaseMs === null) ? null : (runs.reduce((s, r) => s + r.cpu.databaseMs!, 0) * 1000) / requests;
+  return { serviceUs, databaseUs, totalUs: databaseUs === null ? null : serviceUs + databaseUs };
+}
+
+/** The three CPU columns of a benchmark table. */
+export const CPU_COLUMNS = ['service CPU µs/req', 'database CPU µs/req', 'CPU µs/req'];
+export const cpuCells = (c: ReturnType<typeof cpuPerRequest>) => [c.serviceUs, c.databaseUs ?? '–', c.totalUs ?? '–'];

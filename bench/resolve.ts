@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { queryPrepared, queryRows } from '../src/db/client.js';
-import { cpuMeter, type CpuSpent } from './cpu.js';
+import { CPU_COLUMNS, cpuCells, cpuPerRequest, measuredLoad, type MeasuredLoad } from './cpu.js';
 import { generateChain, sampleIds, shapeFor } from './generate-chain.js';
-import { runLoad, scratchDatabase, startServer, type LoadResult } from './setup.js';
+import { runLoad, scratchDatabase, startServer } from './setup.js';
 import { median, percentile, printTable } from './stats.js';
 
 const CODES = Number(process.env.BENCH_CODES ?? 1_000_000);
@@ -60,25 +60,18 @@ export async function resolveScenario(): Promise<void> {
       body: { kind: 'getLoop', paths: paths[kind], ...(ratePerSec ? { ratePerSec } : {}) },
     });
 
-    // Each measured run with the CPU it cost the service and the database (bench/cpu.ts).
-    const measured = async (p: Record<string, unknown>) => {
-      const meter = await cpuMeter(app.database.db);
-      const result = await runLoad(p);
-      return { ...result, cpu: await meter.stop() };
-    };
-    type Measured = LoadResult & { cpu: CpuSpent };
     await runLoad(plan('bare', 2000));
     await runLoad(plan('resolve', 2000));
-    const results: { bare: Measured[]; resolve: Measured[] } = { bare: [], resolve: [] };
+    // Each measured run with the CPU it cost the service and the database (bench/cpu.ts).
+    const results: { bare: MeasuredLoad[]; resolve: MeasuredLoad[] } = { bare: [], resolve: [] };
     for (let round = 0; round < ROUNDS; round++) {
-      results.bare.push(await measured(plan('bare', ROUND_MS)));
-      results.resolve.push(await measured(plan('resolve', ROUND_MS)));
+      results.bare.push(await measuredLoad(app.database.db, plan('bare', ROUND_MS)));
+      results.resolve.push(await measuredLoad(app.database.db, plan('resolve', ROUND_MS)));
     }
-    const fixed = await measured(plan('resolve', ROUND_MS, RATE));
+    const fixed = await measuredLoad(app.database.db, plan('resolve', ROUND_MS, RATE));
 
-    const summarise = (runs: Measured[]) => {
+    const summarise = (runs: MeasuredLoad[]) => {
       const all = runs.flatMap((r) => r.latencies).sort((a, b) => a - b);
-      const databaseMs = runs.some((r) => r.cpu.databaseMs === null) ? null : runs.reduce((s, r) => s + r.cpu.databaseMs!, 0);
       return {
         requests: all.length,
         throughput: median(runs.map((r) => r.latencies.length / (r.elapsedMs / 1000))),
@@ -86,9 +79,7 @@ export async function resolveScenario(): Promise<void> {
         p99: percentile(all, 99),
         errors: runs.reduce((s, r) => s + r.errors, 0),
         firstError: runs.find((r) => r.firstError)?.firstError,
-        // CPU µs per request, over all the rounds.
-        serviceUs: (runs.reduce((s, r) => s + r.cpu.serviceMs, 0) * 1000) / all.length,
-        databaseUs: databaseMs === null ? null : (databaseMs * 1000) / all.length,
+        cpu: cpuPerRequest(runs),
       };
     };
     const bare = summarise(results.bare);
@@ -100,15 +91,13 @@ export async function resolveScenario(): Promise<void> {
         `${Object.values(shape).reduce((a, b) => a + b, 0) - shape.inputsPerProduct} lots); ${CONCURRENCY} concurrent clients, ${ROUNDS} alternating rounds of ` +
         `${ROUND_MS / 1000} s (throughput: median of rounds); then ${RATE} req/s for ${ROUND_MS / 1000} s; ${Number(scans?.n ?? 0).toLocaleString()} scans recorded\n`,
     );
-    const us = (v: number | null) => (v === null ? '–' : v);
-    const total = (r: typeof bare) => (r.databaseUs === null ? '–' : r.serviceUs + r.databaseUs);
     printTable(
-      ['endpoint', 'requests', 'throughput /s', 'p50 ms', 'p99 ms', 'errors', 'service CPU µs/req', 'database CPU µs/req', 'CPU µs/req'],
+      ['endpoint', 'requests', 'throughput /s', 'p50 ms', 'p99 ms', 'errors', ...CPU_COLUMNS],
       [
-        ['GET /bench/code/{code} (one indexed lookup)', bare.requests, bare.throughput, bare.p50, bare.p99, bare.errors, bare.serviceUs, us(bare.databaseUs), total(bare)],
-        ['GET /q/{code} JSON (resolve + scan)', resolve.requests, resolve.throughput, resolve.p50, resolve.p99, resolve.errors, resolve.serviceUs, us(resolve.databaseUs), total(resolve)],
-        ['ratio resolve / bare', '', resolve.throughput / bare.throughput, resolve.p50 / bare.p50, resolve.p99 / bare.p99, '', resolve.serviceUs / bare.serviceUs, '', ''],
-        [`GET /q/{code} at a fixed ${RATE} req/s`, rate.requests, rate.requests / (ROUND_MS / 1000), rate.p50, rate.p99, rate.errors, rate.serviceUs, us(rate.databaseUs), total(rate)],
+        ['GET /bench/code/{code} (one indexed lookup)', bare.requests, bare.throughput, bare.p50, bare.p99, bare.errors, ...cpuCells(bare.cpu)],
+        ['GET /q/{code} JSON (resolve + scan)', resolve.requests, resolve.throughput, resolve.p50, resolve.p99, resolve.errors, ...cpuCells(resolve.cpu)],
+        ['ratio resolve / bare', '', resolve.throughput / bare.throughput, resolve.p50 / bare.p50, resolve.p99 / bare.p99, '', resolve.cpu.serviceUs / bare.cpu.serviceUs, '', ''],
+        [`GET /q/{code} at a fixed ${RATE} req/s`, rate.requests, rate.requests / (ROUND_MS / 1000), rate.p50, rate.p99, rate.errors, ...cpuCells(rate.cpu)],
       ],
     );
     for (const [name, r] of [['bare', bare], ['resolve', resolve], ['fixed rate', rate]] as const) {

@@ -170,11 +170,12 @@ const km = (a: string, b: string) =>
  *
  * Two statements, so the common scan does not pay for the rare one. Working out places takes a dozen plan nodes
  * (distinct networks, devices, pairwise distances) that PostgreSQL sets up on every execution even when no row
- * reaches them: ≈ 0.05 ms a statement, a fifth of a one-scan batch. So the batch first goes through the statement
- * without them; it stores the scans of every code whose window has no two located networks (places are then the
- * located networks, 0 or 1) and leaves the other codes alone, all of their scans in the batch, which then go
- * through the full statement in the same order. Such a code's earlier scans of the batch are therefore judged
- * with it, as batch scans, exactly as one statement would (a code's scans are never split between the two).
+ * reaches them: ≈ 0.05 ms a statement, a fifth of a one-scan batch. So the codes scanned once in the batch (nearly
+ * all of them) first go through the statement without them, which stores the scans whose window has fewer than
+ * two located networks (places are then the located networks, 0 or 1) and leaves the others unstored; those, and
+ * the codes scanned more than once in the batch, then go through the full statement, all of a code's scans
+ * together in batch order. A code's scans are never split between the two, so each is judged exactly as one
+ * statement for the whole batch would (tests/codes.test.ts compares the two ways on random batches).
  *
  * The places are capped at `suspiciousNetworks + 1` (more would be suspicious by clients anyway), so the pairwise
  * distances stay bounded whatever is sent. The batch travels as one JSON parameter, so each statement's text is the
@@ -189,14 +190,20 @@ export async function recordScans(
 ): Promise<(ScanJudgement | undefined)[]> {
   const byIndex: (ScanJudgement | undefined)[] = scans.map(() => undefined);
   const all = scans.map((scan, i) => ({ i, scan }));
-  const deferred = new Set<string>();
-  if (way === 'full') for (const s of all) deferred.add(s.scan.code);
-  else for (const r of await queryPrepared<ScanRow>(db, scanStatement(batchInput(all), rules, false))) {
-    if (r.deferred) deferred.add(r.code);
-    else byIndex[Number(r.i)] = judgement(r);
+  const times = new Map<string, number>();
+  for (const s of scans) times.set(s.code, (times.get(s.code) ?? 0) + 1);
+  // The codes judged by the full statement: those scanned more than once in this batch (all their scans together,
+  // in batch order) and those whose window the first statement finds two located networks in.
+  const full = new Set<string>(way === 'full' ? times.keys() : [...times].filter(([, n]) => n > 1).map(([code]) => code));
+  const once = all.filter((s) => !full.has(s.scan.code));
+  if (once.length > 0) {
+    for (const r of await queryPrepared<ScanRow>(db, scanStatement(batchInput(once), rules, false))) {
+      if (r.deferred) full.add(r.code);
+      else byIndex[Number(r.i)] = judgement(r);
+    }
   }
-  if (deferred.size > 0) {
-    for (const r of await queryPrepared<ScanRow>(db, scanStatement(batchInput(all.filter((s) => deferred.has(s.scan.code))), rules, true))) {
+  if (full.size > 0) {
+    for (const r of await queryPrepared<ScanRow>(db, scanStatement(batchInput(all.filter((s) => full.has(s.scan.code))), rules, true))) {
       byIndex[Number(r.i)] = judgement(r);
     }
   }
@@ -262,7 +269,10 @@ function batchInput(scans: { i: number; scan: ScanInput }[]): string {
   );
 }
 
-/** The scan statement, with places worked out or (`withPlaces` false) deferring the codes that need them. */
+/**
+ * The scan statement, with places worked out or (`withPlaces` false, for codes with one scan in the batch)
+ * leaving unstored the scans whose window has two located networks.
+ */
 function scanStatement(input: string, rules: ScanRules, withPlaces: boolean): SQL {
   const since = sql`c.scanned_at - make_interval(hours => ${rules.windowHours}::int)`;
   const counts = sql`select count(*)::int as n, count(distinct net)::int as networks,
@@ -290,15 +300,15 @@ function scanStatement(input: string, rules: ScanRules, withPlaces: boolean): SQ
                 (select coalesce(max(${km('q', 'r')}), 0) from places q join places r on (q.at, q.src, q.k) < (r.at, r.src, r.k)) end::float8 as spread_km
             from (${counts}) a`
     : sql`
-            -- The window's scans: stored (index on code, scanned_at), earlier in this batch, and this one. Fewer than
-            -- two located networks: the places are the located networks, 0 or 1, at no distance.
+            -- The window's scans: stored (index on code, scanned_at) and this one, the code's only one in the batch.
+            -- Fewer than two located networks: the places are the located networks, 0 or 1, at no distance.
             with p as (
               select coalesce(s.network, '') as net, s.device, s.lat, s.lon from code_scans s where s.code = c.code and s.scanned_at > ${since}
               union all
-              select coalesce(e.network, ''), e.device, e.lat, e.lon from input e where e.code = c.code and e.i <= c.i)
+              select coalesce(c.network, ''), c.device, c.lat, c.lon)
             select a.n, a.networks, a.clients, a.located_networks, a.located_networks as places, 0::float8 as spread_km from (${counts}) a`;
-  // Every scan of a code whose window has two located networks, in either statement, so a code is never split.
-  const deferred = withPlaces ? sql`false` : sql`bool_or(located_networks >= 2) over (partition by code)`;
+  // Left to the full statement (each code has one scan in this one, so no code is split between the two).
+  const deferred = withPlaces ? sql`false` : sql`located_networks >= 2`;
   return sql`with input as materialized (
           select * from json_to_recordset(${input}::json)
             as r(i int, code text, scanned_at timestamptz, network text, device text, user_agent text, lat float8, lon float8, region_code text,
