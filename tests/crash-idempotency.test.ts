@@ -9,7 +9,11 @@ import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { sql } from 'drizzle-orm';
 import { openDatabase, queryRows, type DatabaseHandle } from '../src/db/client.js';
+import { newLogKey } from '../src/modules/tlog/index.js';
 import { ADMIN_TOKEN, makeCreditCode, TEST_SECRET_KEY } from './support/app.js';
+
+// A PostgreSQL deployment configures its log key (as its secret key); the embedded one would generate it.
+const LOG_KEY = newLogKey('trace.example.cn/log').signerKey;
 import { createTestDatabase } from './support/databases.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -55,6 +59,7 @@ t.test('keyed writes killed mid-flight replay after the restart and wrote exactl
         HOST: '127.0.0.1',
         HERBTRACE_ADMIN_TOKEN: ADMIN_TOKEN,
         HERBTRACE_SECRET_KEY: TEST_SECRET_KEY,
+        HERBTRACE_LOG_KEY: LOG_KEY,
         LOG_LEVEL: 'warn',
         PUBLIC_BASE_URL: 'https://trace.example.cn',
         ...('databaseUrl' in location ? { DATABASE_URL: location.databaseUrl } : { HERBTRACE_DATA_DIR: location.dataDir }),
