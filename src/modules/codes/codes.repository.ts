@@ -301,12 +301,17 @@ function scanStatement(input: string, rules: ScanRules, withPlaces: boolean): SQ
             from (${counts}) a`
     : sql`
             -- The window's scans: stored (index on code, scanned_at) and this one, the code's only one in the batch.
+            -- A code never scanned before (no first scan stored) has only this one, without reading or counting.
             -- Fewer than two located networks: the places are the located networks, 0 or 1, at no distance.
             with p as (
               select coalesce(s.network, '') as net, s.device, s.lat, s.lon from code_scans s where s.code = c.code and s.scanned_at > ${since}
               union all
-              select coalesce(c.network, ''), c.device, c.lat, c.lon)
-            select a.n, a.networks, a.clients, a.located_networks, a.located_networks as places, 0::float8 as spread_km from (${counts}) a`;
+              select coalesce(c.network, ''), c.device, c.lat, c.lon),
+            a as (
+              select 1 as n, 1 as networks, 1 as clients, (c.lat is not null and c.lon is not null)::int as located_networks where fs.stored_first is null
+              union all
+              select * from (${counts}) counted where fs.stored_first is not null)
+            select a.n, a.networks, a.clients, a.located_networks, a.located_networks as places, 0::float8 as spread_km from a`;
   // Left to the full statement (each code has one scan in this one, so no code is split between the two).
   const deferred = withPlaces ? sql`false` : sql`located_networks >= 2`;
   return sql`with input as materialized (
@@ -325,7 +330,6 @@ function scanStatement(input: string, rules: ScanRules, withPlaces: boolean): SQ
             case when fs.placed then fs.lat else c.batch_lat end as place_lat, case when fs.placed then fs.lon else c.batch_lon end as place_lon,
             case when fs.placed then fs.region_code else c.batch_region end as place_region
           from c
-          cross join lateral (${window}) w
           cross join lateral (
             -- The code's first scans (100 at most): its first ever, and its first located or region-given one.
             select min(ff.scanned_at) as stored_first, bool_or(ff.placed) as placed,
@@ -333,7 +337,8 @@ function scanStatement(input: string, rules: ScanRules, withPlaces: boolean): SQ
               (array_agg(ff.lon order by ff.scanned_at) filter (where ff.placed))[1] as lon,
               (array_agg(ff.region_code order by ff.scanned_at) filter (where ff.placed))[1] as region_code
             from (select s.scanned_at, s.lat, s.lon, s.region_code, (s.lat is not null or s.region_code is not null) as placed
-                  from code_scans s where s.code = c.code order by s.scanned_at limit 100) ff) fs),
+                  from code_scans s where s.code = c.code order by s.scanned_at limit 100) ff) fs
+          cross join lateral (${window}) w),
         v as (
           select judged.*, ${deferred} as deferred,
             case when voided_at is not null or status = 'destroyed' then 'void' when status = 'recalled' then 'recalled'
