@@ -18,6 +18,10 @@ export const testConfig = (overrides: Partial<AppConfig> = {}): AppConfig => ({
   publicBaseUrl: 'https://trace.example.cn',
   logLevel: 'silent',
   publicRateLimitPerMinute: 10_000,
+  // No verifiable-log timer: a sequencing step every 200 ms would interleave its statements with a test's own
+  // (tests that record statements or time them saw it) and cost CPU in every file. Log tests run the steps they
+  // need, or set a period (tests/log-race.test.ts).
+  logSequenceIntervalMs: 0,
   ...overrides,
 });
 
