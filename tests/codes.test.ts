@@ -1,5 +1,5 @@
 import t from 'tap';
-import { count, eq, inArray } from 'drizzle-orm';
+import { asc, count, eq, inArray } from 'drizzle-orm';
 import DigitalLinkModule from 'digital-link.js';
 import { loadConfig } from '../src/config.js';
 import { codes, codeScans, events, lots } from '../src/db/schema.js';
@@ -469,7 +469,8 @@ t.test('the consumer page sets a device cookie once and counts the scan with it'
   t.equal(json.headers['set-cookie'], undefined, 'JSON clients get none');
   const malformed = await w.app.inject({ method: 'GET', url: `/q/${unit!.code}`, headers: { cookie: 'ht_device=not-ours' } });
   t.match(String(malformed.headers['set-cookie']), /^ht_device=[A-Za-z0-9_-]{22};/, 'a malformed cookie is replaced');
-  const stored = await w.database.db.select().from(codeScans).where(eq(codeScans.code, unit!.code));
+  // In the order the scans were made (a table's physical order is no order).
+  const stored = await w.database.db.select().from(codeScans).where(eq(codeScans.code, unit!.code)).orderBy(asc(codeScans.scannedAt), asc(codeScans.id));
   const devices = stored.map((s) => s.device);
   t.equal(devices[0], devices[1], 'the first scan already carries the device it was given');
   t.equal(devices[2], null, 'no cookie, no device');
