@@ -191,6 +191,9 @@ interface LotDetail {
 const detailCache = new LRUCache<string, LotDetail, { db: Database; maxNodes: number }>({
   max: DETAIL_MAX,
   ttl: DETAIL_TTL_MS,
+  // Read the clock on every look-up: with the default (1 ms) lru-cache keeps the time for a millisecond and sets
+  // a timer per look-up to forget it, a setTimeout and a timer run per resolve (≈ 1.5 µs, seen in the profile).
+  ttlResolution: 0,
   allowStale: true,
   ignoreFetchAbort: true,
   fetchMethod: async (lotId, _stale, { context, options }) => {
