@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { queryPrepared, queryRows } from '../src/db/client.js';
+import { queryPrepared, queryRows, type Database } from '../src/db/client.js';
 import { CPU_COLUMNS, cpuCells, cpuPerRequest, measuredLoad, type MeasuredLoad } from './cpu.js';
 import { generateChain, sampleIds, shapeFor } from './generate-chain.js';
 import { runLoad, scratchDatabase, startServer } from './setup.js';
@@ -14,6 +14,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 8000);
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
 const PATHS = 50_000;
+/** Connections of the service's pool (src/db/client.ts). */
+const POOL_SIZE = 10;
 
 const codeOf = (i: number) => createHash('md5').update(`code${i}`).digest('hex').slice(0, 16);
 
@@ -86,6 +88,7 @@ export async function resolveScenario(): Promise<void> {
     const resolve = summarise(results.resolve);
     const rate = summarise([fixed]);
     const [scans] = await queryRows<{ n: number }>(app.database.db, sql`select count(*)::int as n from code_scans`);
+    const plans = await scanStatementPlans(app.database.db);
     console.log(
       `\nresolve benchmark on PostgreSQL: ${CODES.toLocaleString()} codes over ${CODE_LOTS} product lots (${shape.products} products in a chain of ` +
         `${Object.values(shape).reduce((a, b) => a + b, 0) - shape.inputsPerProduct} lots); ${CONCURRENCY} concurrent clients, ${ROUNDS} alternating rounds of ` +
@@ -100,6 +103,12 @@ export async function resolveScenario(): Promise<void> {
         [`GET /q/{code} at a fixed ${RATE} req/s`, rate.requests, rate.requests / (ROUND_MS / 1000), rate.p50, rate.p99, rate.errors, ...cpuCells(rate.cpu)],
       ],
     );
+    if (plans) {
+      console.log(
+        `\nscan statements: ${plans.executions.toLocaleString()} executions, ${plans.custom.toLocaleString()} planned for their parameters ` +
+          `(custom plans, ≈ 0.3–0.6 ms of database CPU more each; the rest ran PostgreSQL's cached generic plan)`,
+      );
+    }
     for (const [name, r] of [['bare', bare], ['resolve', resolve], ['fixed rate', rate]] as const) {
       if (r.firstError) console.log(`first error (${name}): ${r.firstError}`);
     }
@@ -107,4 +116,30 @@ export async function resolveScenario(): Promise<void> {
     await app.close();
     await database.drop();
   }
+}
+
+/**
+ * How often the pool's connections ran the scan statements with a plan made for the call's parameters (a custom
+ * plan) rather than the cached generic one: PostgreSQL decides per connection and changes its mind when the
+ * statistics of code_scans change, and a run that plans every batch costs the database twice as much
+ * (bench/README.md). Read from every connection of the pool (pg_prepared_statements is per session); undefined on
+ * a client without reserve().
+ */
+async function scanStatementPlans(db: Database): Promise<{ executions: number; custom: number } | undefined> {
+  const client = (db as unknown as { $client?: { reserve?: () => Promise<{ unsafe: (q: string) => Promise<Record<string, unknown>[]>; release: () => void }> } }).$client;
+  if (!client?.reserve) return undefined;
+  const connections = await Promise.all(Array.from({ length: POOL_SIZE }, () => client.reserve!()));
+  let executions = 0;
+  let custom = 0;
+  try {
+    for (const c of connections) {
+      for (const r of await c.unsafe(`select generic_plans, custom_plans from pg_prepared_statements where statement like 'with input as materialized%'`)) {
+        executions += Number(r.generic_plans) + Number(r.custom_plans);
+        custom += Number(r.custom_plans);
+      }
+    }
+  } finally {
+    for (const c of connections) c.release();
+  }
+  return { executions, custom };
 }

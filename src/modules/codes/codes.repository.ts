@@ -269,6 +269,9 @@ function batchInput(scans: { i: number; scan: ScanInput }[]): string {
   );
 }
 
+/** Above any batch's last index (the recorder sends at most 500 scans a statement). */
+const MAX_BATCH_INDEX = 1_000_000;
+
 /**
  * The scan statement, with places worked out or (`withPlaces` false, for codes with one scan in the batch)
  * leaving unstored the scans whose window has two located networks.
@@ -314,10 +317,17 @@ function scanStatement(input: string, rules: ScanRules, withPlaces: boolean): SQ
             select a.n, a.networks, a.clients, a.located_networks, a.located_networks as places, 0::float8 as spread_km from a`;
   // Left to the full statement (each code has one scan in this one, so no code is split between the two).
   const deferred = withPlaces ? sql`false` : sql`located_networks >= 2`;
+  // The range on i is always true (i is the scan's place in the batch); it makes PostgreSQL estimate one input
+  // row instead of json_to_recordset's 100. The statement's estimated cost then hardly moves as code_scans grows,
+  // which keeps PostgreSQL on its cached generic plan: it plans a prepared statement for each call's parameters
+  // whenever the generic plan's estimate exceeds that of the calls planned so far by more than a small allowance
+  // for planning, and with 100 rows the estimate rose ≈ 13 % from an empty code_scans to 64,000 scans (it then
+  // planned every batch for a while, 0.3–0.6 ms of database CPU each; bench/README.md).
   return sql`with input as materialized (
           select * from json_to_recordset(${input}::json)
             as r(i int, code text, scanned_at timestamptz, network text, device text, user_agent text, lat float8, lon float8, region_code text,
-              batch_first timestamptz, earlier boolean, batch_placed boolean, batch_lat float8, batch_lon float8, batch_region text)),
+              batch_first timestamptz, earlier boolean, batch_placed boolean, batch_lat float8, batch_lon float8, batch_region text)
+          where r.i between 0 and ${MAX_BATCH_INDEX}::int),
         -- LATERAL … LIMIT 1 keeps the lookups on the primary keys whatever the planner guesses of the batch size.
         c as (
           select r.*, k.level, k.voided_at, k.lot_id, k.status from input r
