@@ -1,3 +1,5 @@
+import type { RuleName } from './rules.js';
+
 /**
  * Typed errors thrown by services and plugins. One handler (plugins/errors.ts) turns each into an RFC 9457
  * application/problem+json answer; anything else becomes a 500 that reveals nothing.
@@ -58,14 +60,14 @@ export class ConflictError extends AppError {
   readonly title = 'Conflict';
 }
 
-/** The request is well formed but breaks a business rule (422); `rule` names it. */
+/** The request is well formed but breaks a business rule (422); `rule` names it (one of lib/rules.ts). */
 export class RuleViolationError extends AppError {
   readonly status = 422;
   readonly slug: string;
   readonly title = 'Rule violated';
 
   constructor(
-    readonly rule: string,
+    readonly rule: RuleName,
     detail: string,
     errors?: FieldError[],
   ) {
