@@ -34,7 +34,7 @@ async function all(headers: Record<string, string>, query = ''): Promise<Doc[]> 
   return res.json().epcisBody.queryResults.resultsBody.eventList;
 }
 
-// Indexed now, before the receipt moves the shipped lot to the distributor's warehouse (its current site changes).
+// Indexed now, before the receipt moves the shipped lot to the distributor's warehouse (its current location changes).
 const beforeReceipt = await all(regulator.headers);
 await c.receive(distributor.headers, shipment.id, { receivedAt: '2024-12-04T09:30:00+08:00', siteId: warehouse.id });
 await c.call('POST', `/v1/lots/${part}/status`, distributor.headers, { status: 'recalled', reason: '召回', occurredAt: '2024-12-05T08:00:00+08:00' }, 200);
@@ -178,8 +178,8 @@ t.test('one Event Hash ID: stored at indexing, the same in the single-event rout
     t.ok(Array.isArray(context));
     t.strictSame(event, e, 'the single-event route gives the exported form');
   }
-  // The dispatch was indexed while the shipped lot was still at the cooperative's base: its form (readPoint) and
-  // hash are frozen then, though a fresh mapping now (the lot is at the warehouse) would differ.
+  // The dispatch was indexed while the shipped lot was still at the cooperative's base; the lot is at the warehouse
+  // now, and the eventID is the same (the mapping reads only facts as of the event: tests/epcis-event-time.test.ts).
   const before = beforeReceipt.find((e) => e.bizStep === 'shipping' && JSON.stringify(e).includes(shipment.id))!;
   const now = exported.find((e) => heId(e) === heId(before))!;
   t.equal(now.eventID, before.eventID, 'the eventID given out before the receipt is the one exported after it');

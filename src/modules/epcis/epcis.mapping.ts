@@ -1,6 +1,8 @@
 // The EPCIS 2.0 (JSON-LD) form of every HerbTrace event, design.md §11. Pure: the event record and the facts it
 // names (lots, sites, organisations, codes, shipments) in, one EPCIS event out, its eventID the CBV 2.0 Event
-// Hash ID. The README's "EPCIS 2.0" section tabulates the mapping; the tests validate every kind against the GS1
+// Hash ID. Every fact is one fixed when the event was written (a lot's data as created, the shipment the event
+// belongs to, where the lot was as of the event), never current state, so an event's form and hash do not depend
+// on when it is mapped. The README's "EPCIS 2.0" section tabulates the mapping; the tests validate every kind against the GS1
 // JSON Schema.
 import { encodeDigitalLinkSegment } from '../../lib/identifiers.js';
 import { eventHashId } from './event-hash.js';
@@ -18,6 +20,7 @@ export interface MappedEventRecord {
   data: Record<string, unknown>;
 }
 
+/** A lot's data as created (these columns never change after the event that made the lot). */
 export interface LotFact {
   id: string;
   lotNumber: string;
@@ -26,6 +29,7 @@ export interface LotFact {
   speciesCode: string;
   unit: string;
   quantity: string;
+  /** Where the lot was produced. */
   siteId: string | null;
   producerId: string;
   attributes: Record<string, unknown>;
@@ -61,6 +65,28 @@ export interface EpcisFacts {
   /** The codes an issue made, by the codes_issued event's id. */
   codesByEvent: ReadonlyMap<string, CodeFact[]>;
   shipments: ReadonlyMap<string, ShipmentFact>;
+  /**
+   * Where the event's organisation had the lot as of the event (siteAtKey(event, lot) → site id, null for
+   * nowhere known), for the lot siteQuestionOf names: the readPoint of events that happen wherever the lot is.
+   */
+  sitesAt: ReadonlyMap<string, string | null>;
+}
+
+export const siteAtKey = (eventId: string, lotId: string) => `${eventId} ${lotId}`;
+
+/** Events whose readPoint is where their lot was when they happened (not where it was made). */
+const AT_THE_LOT = new Set(['split', 'shipment_dispatched', 'status_changed', 'lab_result', 'inspection', 'sensor', 'agro_input']);
+
+/** The lot whose site as of the event (EpcisFacts.sitesAt) the mapping of this record reads, if any. */
+export function siteQuestionOf(record: MappedEventRecord): string | undefined {
+  if (!AT_THE_LOT.has(record.type)) return undefined;
+  const first = (role: string) => record.lots.find((l) => l.role === role)?.lotId;
+  if (record.type === 'split') return typeof record.data.from === 'string' ? record.data.from : first('input');
+  if (record.type === 'shipment_dispatched') {
+    const lines = record.data.lines as { lotId: string }[] | undefined;
+    return lines?.[0]?.lotId ?? first('shipped');
+  }
+  return first('subject') ?? first('cascade');
 }
 
 export type EpcisEvent = Record<string, unknown>;
@@ -159,7 +185,9 @@ export function toEpcisEvent(record: MappedEventRecord, facts: EpcisFacts): Epci
     action: 'OBSERVE',
     ...(lotIds.length > 0 ? { quantityList: lotIds.map((id) => quantityElement(id, quantities?.(id))) } : { epcList: [] }),
   });
-  const subjectSite = (lotIds: string[]) => siteRef(lot(lotIds[0] ?? '')?.siteId);
+  // Where the event happened, for the kinds that happen wherever the lot is (siteQuestionOf).
+  const question = siteQuestionOf(record);
+  const siteAtEvent = question ? siteRef(facts.sitesAt.get(siteAtKey(record.id, question))) : undefined;
   const ilmdOf = (l: LotFact | undefined) =>
     l
       ? compact({
@@ -221,7 +249,7 @@ export function toEpcisEvent(record: MappedEventRecord, facts: EpcisFacts): Epci
       const from = str(d.from) ?? lotsOf('input')[0]!;
       const to = str(d.to) ?? lotsOf('output')[0]!;
       const q = asQuantity(d.quantity);
-      const site = siteRef(lot(from)?.siteId);
+      const site = siteAtEvent;
       event = {
         ...base,
         type: 'TransformationEvent',
@@ -240,9 +268,8 @@ export function toEpcisEvent(record: MappedEventRecord, facts: EpcisFacts): Epci
       const ids = lines.length > 0 ? lines.map((l) => l.lotId) : lotsOf('shipped');
       const from = orgRef(record.organization.id);
       const to = orgRef(String(d.toOrganizationId));
-      // Where the goods leave from: the lots' site when it is the shipper's own.
-      const siteId = lot(ids[0] ?? '')?.siteId;
-      const site = siteId && facts.sites.get(siteId)?.organizationId === record.organization.id ? siteRef(siteId) : undefined;
+      // Where the goods leave from: where the shipper had them (its own site) as of the dispatch.
+      const site = siteAtEvent;
       event = {
         ...observe(ids, (id) => byLot.get(id)),
         bizStep: 'shipping',
@@ -299,7 +326,7 @@ export function toEpcisEvent(record: MappedEventRecord, facts: EpcisFacts): Epci
         ...(to === 'destroyed' ? { bizStep: 'destroying' } : to === 'active' ? {} : { bizStep: 'holding' }),
         disposition: DISPOSITION[to] ?? 'unknown',
         persistentDisposition: compact({ set: set ? [set] : undefined, unset: unset && unset !== set ? [unset] : undefined }),
-        ...(subjectSite(ids) ? { readPoint: subjectSite(ids) } : {}),
+        ...(siteAtEvent ? { readPoint: siteAtEvent } : {}),
       };
       if (!set && !unset) delete event.persistentDisposition;
       extensions[ht('statusFrom')] = from;
@@ -312,7 +339,7 @@ export function toEpcisEvent(record: MappedEventRecord, facts: EpcisFacts): Epci
       const ids = lotsOf('subject');
       const items = (d.items as Record<string, unknown>[] | undefined) ?? [];
       const verdict = str(d.verdict);
-      const site = subjectSite(ids);
+      const site = siteAtEvent;
       event = {
         ...observe(ids),
         bizStep: 'inspecting',
@@ -354,7 +381,7 @@ export function toEpcisEvent(record: MappedEventRecord, facts: EpcisFacts): Epci
     }
     case 'inspection': {
       const ids = lotsOf('subject');
-      const site = subjectSite(ids);
+      const site = siteAtEvent;
       event = {
         ...observe(ids),
         bizStep: 'inspecting',
@@ -370,7 +397,7 @@ export function toEpcisEvent(record: MappedEventRecord, facts: EpcisFacts): Epci
         ...(typeof d.temperatureC === 'number' ? [{ type: 'gs1:Temperature', value: d.temperatureC, uom: 'CEL' }] : []),
         ...(typeof d.humidityPct === 'number' ? [{ type: 'gs1:RelativeHumidity', value: d.humidityPct, uom: 'P1' }] : []),
       ];
-      const site = subjectSite(ids);
+      const site = siteAtEvent;
       event = {
         ...observe(ids),
         bizStep: 'sensor_reporting',
@@ -382,7 +409,7 @@ export function toEpcisEvent(record: MappedEventRecord, facts: EpcisFacts): Epci
     }
     case 'agro_input': {
       const ids = lotsOf('subject');
-      const site = subjectSite(ids);
+      const site = siteAtEvent;
       event = { ...observe(ids), bizStep: ht('agro_input'), ...(site ? { readPoint: site } : {}) };
       extensions[ht('agroInput')] = d;
       break;

@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Database } from '../../db/client.js';
 import { formatOffsetTime } from '../../lib/time.js';
-import type { CodeFact, LotFact, MappedEventRecord, OrganizationFact, ShipmentFact, SiteFact } from './epcis.mapping.js';
+import { siteAtKey, type CodeFact, type LotFact, type MappedEventRecord, type OrganizationFact, type ShipmentFact, type SiteFact } from './epcis.mapping.js';
 
 /** A text[] parameter that binds the same way on postgres.js and PGlite. */
 const textArray = (values: string[]) => sql`${`{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`}::text[]`;
@@ -130,6 +130,49 @@ export async function codesOfEvents(db: Database, issues: { eventId: string; lot
     if (r.void_event_id && voidIds.has(r.void_event_id)) add(r.void_event_id, fact);
   }
   return byEvent;
+}
+
+/** Where an event on a lot happened, as its recording organisation knew it: the question and the answer. */
+export interface SiteAtEvent {
+  eventId: string;
+  lotId: string;
+  organizationId: string;
+}
+
+/**
+ * For each (event, lot): the latest receipt of the lot by the event's organisation recorded before the event
+ * (event seq order), looking through the lot it was split from (before the split) when the lot itself has none;
+ * its site (null when that receipt named none), or undefined when there is no such receipt. Only events older
+ * than the event count, so the answer never changes once the event is written: it is the state as of the
+ * event, not the lot's current location.
+ */
+export async function receiptSitesAtEvents(db: Database, wanted: SiteAtEvent[]): Promise<Map<string, string | null>> {
+  const found = new Map<string, string | null>();
+  if (wanted.length === 0) return found;
+  const rows = await queryRows<{ event_id: string; subject_lot_id: string; site_id: string | null }>(
+    db,
+    sql`with recursive wanted(event_id, lot_id, organization_id) as (
+          values ${sql.join(
+            wanted.map((w) => sql`(${w.eventId}::text, ${w.lotId}::text, ${w.organizationId}::text)`),
+            sql`, `,
+          )}),
+        chain(event_id, subject_lot_id, organization_id, lot_id, cutoff, depth) as (
+          select w.event_id, w.lot_id, w.organization_id, w.lot_id, e.seq, 0 from wanted w join events e on e.id = w.event_id
+          union all
+          select c.event_id, c.subject_lot_id, c.organization_id, l.parent_lot_ids[1], s.seq, c.depth + 1
+          from chain c join lots l on l.id = c.lot_id join events s on s.id = l.created_by_event_id and s.type = 'split'
+          where c.depth < 32)
+        select distinct on (c.event_id, c.subject_lot_id) c.event_id, c.subject_lot_id, r.site_id
+        from chain c
+        join lateral (
+          select r.data->>'siteId' as site_id, r.seq from event_lots el join events r on r.id = el.event_id
+          where el.lot_id = c.lot_id and el.role = 'received' and r.type = 'shipment_received'
+            and r.organization_id = c.organization_id and r.seq < c.cutoff
+          order by r.seq desc limit 1) r on true
+        order by c.event_id, c.subject_lot_id, c.depth`,
+  );
+  for (const r of rows) found.set(siteAtKey(r.event_id, r.subject_lot_id), r.site_id);
+  return found;
 }
 
 export async function shipmentFacts(db: Database, ids: string[]): Promise<ShipmentFact[]> {

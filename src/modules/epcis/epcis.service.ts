@@ -3,7 +3,7 @@ import { readsEverything } from '../../access/actor.js';
 import type { Database } from '../../db/client.js';
 import { NotFoundError, RuleViolationError } from '../../lib/errors.js';
 import { fetchAncestors, requireProvenanceReader, type GraphLimits } from '../provenance/index.js';
-import { toEpcisEvent, type EpcisEvent, type EpcisFacts, type LotFact, type MappedEventRecord, type OrganizationFact, type ShipmentFact, type SiteFact } from './epcis.mapping.js';
+import { siteAtKey, siteQuestionOf, toEpcisEvent, type EpcisEvent, type EpcisFacts, type LotFact, type MappedEventRecord, type OrganizationFact, type ShipmentFact, type SiteFact } from './epcis.mapping.js';
 import { catchUpEpcisIndex } from './epcis-index.js';
 import * as repo from './epcis.repository.js';
 import { analyteTerm, documentContext, ht, TERMS, vocabularyBase, type Term } from './epcis.vocabulary.js';
@@ -31,11 +31,23 @@ class FactCache {
     for (const lot of await repo.lotFacts(this.db, lotIds)) this.lots.set(lot.id, lot);
     const shipmentIds = missing(records.flatMap((r) => (r.type.startsWith('shipment_') ? str(r.data.shipmentId) : [])), this.shipments);
     for (const s of await repo.shipmentFacts(this.db, shipmentIds)) this.shipments.set(s.id, s);
+    const questions = records.flatMap((r) => {
+      const lotId = siteQuestionOf(r);
+      return lotId ? [{ eventId: r.id, lotId, organizationId: r.organization.id }] : [];
+    });
+    const receipts = await repo.receiptSitesAtEvents(this.db, questions);
     const siteIds = missing(
-      [...records.flatMap((r) => [...r.lots.map((l) => this.lots.get(l.lotId)?.siteId ?? ''), ...str(r.data.siteId)])],
+      [...records.flatMap((r) => [...r.lots.map((l) => this.lots.get(l.lotId)?.siteId ?? ''), ...str(r.data.siteId)]), ...[...receipts.values()].flatMap(str)],
       this.sites,
     );
     for (const s of await repo.siteFacts(this.db, siteIds)) this.sites.set(s.id, s);
+    // As of the event: the organisation's last receipt of the lot, else where the lot was made when it was there.
+    const sitesAt = new Map<string, string | null>();
+    for (const q of questions) {
+      const key = siteAtKey(q.eventId, q.lotId);
+      const produced = this.lots.get(q.lotId)?.siteId;
+      sitesAt.set(key, receipts.has(key) ? receipts.get(key)! : produced && this.sites.get(produced)?.organizationId === q.organizationId ? produced : null);
+    }
     const orgIds = missing(
       records.flatMap((r) => [r.organization.id, ...str(r.data.toOrganizationId), ...str(r.data.labOrganizationId), ...(r.type.startsWith('shipment_') ? str(this.shipments.get(String(r.data.shipmentId))?.fromOrganizationId) : [])]),
       this.organizations,
@@ -43,7 +55,7 @@ class FactCache {
     for (const o of await repo.organizationFacts(this.db, orgIds)) this.organizations.set(o.id, o);
     const lotOf = (r: MappedEventRecord) => ({ eventId: r.id, lotId: r.lots[0]?.lotId ?? '' });
     const codesByEvent = await repo.codesOfEvents(this.db, records.filter((r) => r.type === 'codes_issued').map(lotOf), records.filter((r) => r.type === 'code_voided').map(lotOf));
-    return { baseUrl: this.baseUrl, lots: this.lots, sites: this.sites, organizations: this.organizations, shipments: this.shipments, codesByEvent };
+    return { baseUrl: this.baseUrl, lots: this.lots, sites: this.sites, organizations: this.organizations, shipments: this.shipments, codesByEvent, sitesAt };
   }
 }
 
