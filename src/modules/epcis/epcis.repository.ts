@@ -378,3 +378,22 @@ export async function committedUnindexedTail(db: Database, limit: number): Promi
   );
   return rows.map((r) => eventOf(r).record);
 }
+
+/**
+ * Whether any event this statement's snapshot sees is neither past the consumer's queue position nor indexed
+ * (indexed above it by the committed-tail pass): what a catch-up would index. One read on events'
+ * (tx_id, seq) index from the position on, which stops at the first such event; the events above the position
+ * are only those the queue has not handed out yet.
+ */
+export async function anythingToIndex(db: Database, consumer: string): Promise<boolean> {
+  const rows = await queryRows<{ pending: boolean }>(
+    db,
+    sql`select exists (
+          select 1 from events e
+          where (e.tx_id, e.seq) > (
+              coalesce((select c.last_tx_id from event_consumers c where c.name = ${consumer}), '0'::xid8),
+              coalesce((select c.last_seq from event_consumers c where c.name = ${consumer}), 0))
+            and not exists (select 1 from epcis_events i where i.event_id = e.id)) as pending`,
+  );
+  return rows[0]?.pending === true;
+}
