@@ -32,6 +32,7 @@ import { eventRoutes, eventSchemas } from './events/index.js';
 import { epcisRoutes, epcisSchemas } from './modules/epcis/index.js';
 import { speciesSchemas } from './modules/species/index.js';
 import { logOrigin, logRoutes, logSchemas } from './modules/tlog/index.js';
+import { vocabularyRoutes, vocabularySchemas } from './modules/vocabulary/index.js';
 import authPlugin from './plugins/auth.js';
 import dbPlugin from './plugins/db.js';
 import errorsPlugin from './plugins/errors.js';
@@ -71,6 +72,7 @@ const SHARED_SCHEMAS = [
   ...eventSchemas,
   ...epcisSchemas,
   ...logSchemas,
+  ...vocabularySchemas,
 ];
 
 /**
@@ -182,6 +184,7 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(peopleRoutes, { settings: people, csrf });
   await app.register(siteRoutes);
   await app.register(speciesRoutes);
+  await app.register(vocabularyRoutes);
   await app.register(lotRoutes);
   await app.register(transformationRoutes);
   await app.register(shipmentRoutes);

@@ -161,6 +161,7 @@ const MATRIX: Record<string, RouteCase> = {
   'GET /v1/species': { url: () => '/v1/species', expect: PUBLIC_200 },
   'GET /v1/species/{code}': { url: () => '/v1/species/renshen', expect: PUBLIC_200 },
   'GET /v1/analytes': { url: () => '/v1/analytes', expect: PUBLIC_200 },
+  'GET /v1/vocabulary': { url: () => '/v1/vocabulary', expect: PUBLIC_200 },
   'GET /v1/pharmacopoeia-limits': { url: () => '/v1/pharmacopoeia-limits', expect: PUBLIC_200 },
   'GET /v1/gi-products': { url: () => '/v1/gi-products', expect: PUBLIC_200 },
   'GET /v1/gi-products/{code}': { url: () => '/v1/gi-products/changbaishan-renshen', expect: PUBLIC_200 },

@@ -201,7 +201,8 @@ t.test('consumer resolve: both paths, JSON and HTML, zh and en, nothing private'
     t.match(v.origins[0], { base: '松岭GAP园参基地', regionCode: '220621', region: /抚松县/, sharePct: 100 });
     t.match(v.harvests, [{ date: /^2024-09-18/, rootAgeYears: 6 }]);
     t.match(v.processing.map((p: { stage: string }) => p.stage), ['processed', 'product']);
-    t.match(v.processing[0].steps, ['清洗', '晒干 (days 7)']);
+    t.strictSame(v.processing[0].steps, ['刷洗', '烘干 45 °C · 72 小时'], 'steps in words of the page language');
+    t.equal(v.product.herb, '人参');
     t.match(v.tests, [{ stage: 'processed', lotNumber: 'SL-SSS-01', lab: '通化长白山中药材质量检测有限公司', verdict: 'pass' }]);
     t.match(v.scans, { count: 1, networks: 1, windowHours: 720, firstVerified: { at: /^\d{4}-\d\d-\d\dT.*\+08:00$/, thisScan: true, region: null }, suspicion: null });
     for (const secret of [w.coopCreditCode, w.coop.key, w.coop.key.split('.')[0]!, w.coop.organization.id]) {
@@ -226,6 +227,17 @@ t.test('consumer resolve: both paths, JSON and HTML, zh and en, nothing private'
     t.match(en.body, /<html lang="en">/);
     t.match(en.body, /Genuine/);
     t.match(en.body, /Root age 6 years/);
+    t.match(en.body, /Oven-dried 45 °C · 72 h/, 'the steps in English');
+    t.match(en.body, /Ginseng \(Panax ginseng\)/, 'the herb named in English');
+    t.notMatch(en.body, /hours 72|temperatureC/, 'no raw parameter keys');
+    t.match(zh.body, /烘干 45 °C · 72 小时/);
+    t.notMatch(zh.body, /hours 72|temperatureC|Ginseng/, 'no raw keys or English in the Chinese page');
+    const enJson = (await app.inject({ method: 'GET', url: `${dlPath}?lang=en`, headers: json })).json();
+    answers.matches(t, 'GET /01/{gtin}/10/{lot}/21/{serial}', 200, enJson);
+    t.match(enJson.product, { name: '松岭人参胶囊', herb: 'Ginseng (Panax ginseng)' }, 'the own name stays; the herb in English');
+    t.strictSame(enJson.processing[0].steps, ['Brush-washed', 'Oven-dried 45 °C · 72 h']);
+    const plainEn = (await app.inject({ method: 'GET', url: `/q/${short.code}?lang=en`, headers: json })).json();
+    t.equal(plainEn.product.name, 'Ginseng (Panax ginseng)', 'a product without a name of its own: its herb, in English');
     const byHeader = await app.inject({ method: 'GET', url: dlPath, headers: { 'accept-language': 'en-US,en;q=0.9,zh;q=0.5' } });
     t.match(byHeader.body, /<html lang="en">/);
     const zhHeader = await app.inject({ method: 'GET', url: dlPath, headers: { 'accept-language': 'zh-CN,en;q=0.5' } });
@@ -238,6 +250,45 @@ t.test('consumer resolve: both paths, JSON and HTML, zh and en, nothing private'
     const res = await app.inject({ method: 'GET', url: `/q/${c.code}` });
     t.notMatch(res.body, /<script>alert/);
     t.match(res.body, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
+  });
+
+  await t.test('the page names the public log: being written, then the checkpoint that includes the records', async (t) => {
+    // A product lot of its own: the per-lot view (and the log coverage in it) is cached per lot.
+    const made = async (lotNumber: string) => {
+      const product = (await w.c.transform(w.coop.headers, { occurredAt: '2024-11-23T09:00:00+08:00', inputs: [{ lotId: w.dried.id, quantity: kg(1) }], outputs: [{ stage: 'product', lotNumber, quantity: { value: 10, unit: 'box' } }] })).outputs[0];
+      return (await w.issue(w.coop.headers, product.id, { count: 1, level: 'lot' })).json().codes[0].code as string;
+    };
+    // The timer is off in tests: nothing is in the log until a sequencing step runs.
+    const pending = await made('LOG-PENDING');
+    const before = answers.check(t, 'GET /q/{code}', await app.inject({ method: 'GET', url: `/q/${pending}`, headers: json }));
+    t.match(before.log, { inLog: false, records: Number, lastIndex: null, treeSize: null, checkpointAt: null }, 'not in the log yet: no checkpoint claimed');
+    t.ok(before.log.records >= 6, `${before.log.records} records upstream`);
+    const pendingPage = await app.inject({ method: 'GET', url: `/q/${pending}` });
+    t.match(pendingPage.body, /本产品的 \d+ 条记录正在写入公开可验证日志/);
+    t.notMatch(pendingPage.body, /已全部写入/);
+
+    const logged = await made('LOG-DONE');
+    // Every committed event into the log (on PostgreSQL the queue waits for transactions running elsewhere).
+    const n = (await database.db.select({ n: count() }).from(events))[0]!.n;
+    const deadline = Date.now() + 15_000;
+    let step = await app.verifiableLog.sequence();
+    while (step.size < n && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+      step = await app.verifiableLog.sequence();
+    }
+    t.ok(step.size >= n, 'every event is in the log');
+    const after = answers.check(t, 'GET /q/{code}', await app.inject({ method: 'GET', url: `/q/${logged}`, headers: json }));
+    t.match(after.log, { inLog: true, records: Number, lastIndex: Number, treeSize: step.size, checkpointAt: /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+08:00$/ });
+    t.ok(after.log.lastIndex < after.log.treeSize, 'the checkpoint includes the last of them');
+    const checkpoint = await app.inject({ method: 'GET', url: '/log/checkpoint' });
+    t.equal(checkpoint.body.split('\n')[1], String(after.log.treeSize), 'the tree size of the checkpoint /log/checkpoint serves');
+    const zhPage = (await app.inject({ method: 'GET', url: `/q/${logged}` })).body;
+    t.match(zhPage, new RegExp(`本产品的 ${after.log.records} 条记录已全部写入公开可验证日志（最后一条为日志第 ${after.log.lastIndex + 1} 条），包含它们的检查点共 ${step.size} 条，签发于 \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d（北京时间）`));
+    const enPage = (await app.inject({ method: 'GET', url: `/q/${logged}?lang=en` })).body;
+    t.match(enPage, new RegExp(`All ${after.log.records} records of this product are in the public verifiable log \\(the last is entry ${after.log.lastIndex + 1}\\), under the checkpoint of ${step.size} entries signed`));
+    // The pending lot's view is still the one cached before the step: it goes on saying "being written", never more.
+    const stillCached = (await app.inject({ method: 'GET', url: `/q/${pending}`, headers: json })).json();
+    t.equal(stillCached.log.inLog, false);
   });
 
   await t.test('400 on a malformed path or a wrong check digit; 404 unknown', async (t) => {

@@ -24,7 +24,7 @@ export async function codedChain(t: Test, overrides: Parameters<typeof setupApp>
   const bed = await step(seed, kg(40), { stage: 'cultivation', lotNumber: 'SL-B03', quantity: { value: 150000, unit: 'plant' }, attributes: { households: 24 } }, '2019-04-15T08:00:00+08:00');
   const harvest = await step(bed, { value: 150000, unit: 'plant' }, { stage: 'harvest', lotNumber: 'SL-H01', quantity: kg(4000), attributes: { rootAgeYears: 6 } }, '2024-09-18T08:00:00+08:00');
   const dried = await step(harvest, kg(4000), { stage: 'processed', lotNumber: 'SL-SSS-01', quantity: kg(1000), attributes: { form: '生晒参' } }, '2024-10-08T10:00:00+08:00', {
-    steps: [{ op: '清洗' }, { op: '晒干', params: { days: 7 } }],
+    steps: [{ op: '洗', params: { method: '刷洗' } }, { op: '干燥', params: { method: '烘干', temperatureC: 45, hours: 72 } }],
   });
   await c.call('POST', `/v1/lots/${dried.id}/lab-grants`, coop.headers, { labOrganizationId: lab.organization.id });
   await c.call('POST', `/v1/lots/${dried.id}/lab-results`, lab.headers, {

@@ -152,6 +152,15 @@ t.test('label, speciesName, pickLang, explainProblem', async (t) => {
   t.equal(v.speciesName(ginseng, 'zh-CN'), '人参');
   t.equal(v.speciesName(ginseng, 'en'), 'Ginseng (Panax ginseng)');
   t.equal(v.speciesName({ nameZh: '人参' }, 'en'), '人参');
+  t.equal(
+    v.speciesName({ nameZh: '人参', nameEn: 'Ginseng', latinName: 'Ginseng Radix et Rhizoma', sourceSpecies: [{ latinName: 'Panax ginseng C. A. Mey.' }] }, 'en'),
+    'Ginseng (Panax ginseng)',
+    'a catalogue entry: its source species, not the drug name',
+  );
+  t.equal(v.scientificName('Asarum heterotropoides Fr. Schmidt var. mandshuricum (Maxim.) Kitag.'), 'Asarum heterotropoides var. mandshuricum');
+  t.equal(v.scientificName('Cervus nippon Temminck'), 'Cervus nippon');
+  t.equal(v.scientificName('Rhodiola'), 'Rhodiola');
+  t.equal(v.scientificName(undefined), '');
   t.equal(v.speciesName(null, 'en'), '');
   t.equal(v.pickLang('en-US'), 'en');
   t.equal(v.pickLang('EN'), 'en');

@@ -93,14 +93,15 @@ export async function findResolveRow(db: Database, code: string): Promise<Resolv
   return row && withNumbers(row);
 }
 
-export async function findLotHeader(db: Database, lotId: string): Promise<LotHeader | undefined> {
-  const [row] = await queryRows<LotHeader>(
+/** The lot's header for its consumer page, with the species' sources (its scientific name in English). */
+export async function findLotHeader(db: Database, lotId: string): Promise<(LotHeader & { sourceSpecies: { latinName?: string }[] }) | undefined> {
+  const [row] = await queryRows<LotHeader & { sourceSpecies: { latinName?: string }[] | string }>(
     db,
-    sql`select ${lotHeaderColumns}
+    sql`select ${lotHeaderColumns}, s.source_species as "sourceSpecies"
         from lots l join organizations o on o.id = l.producer_id join species s on s.code = l.species_code
         where l.id = ${lotId}`,
   );
-  return row && withNumbers(row);
+  return row && { ...withNumbers(row), sourceSpecies: typeof row.sourceSpecies === 'string' ? JSON.parse(row.sourceSpecies) : row.sourceSpecies };
 }
 
 export interface ScanRules {

@@ -57,6 +57,8 @@ export const codeRoutes: FastifyPluginAsyncTypebox<CodeRouteOptions> = async (ap
   const base = opts.publicBaseUrl;
   const settings: ResolveSettings = { ...opts.scan, maxNodes: opts.maxNodes };
   const recorder = new ScanRecorder(app.database.db, settings);
+  // The verifiable log (registered before this plugin in app.ts): the page names the checkpoint with the product's records.
+  const log = app.hasDecorator('verifiableLog') ? app.verifiableLog : undefined;
   await app.register(accepts); // request.language(): Accept-Language negotiation for the consumer page
   // Scans still queued are written before the database closes.
   app.addHook('onClose', async () => recorder.close());
@@ -209,6 +211,7 @@ export const codeRoutes: FastifyPluginAsyncTypebox<CodeRouteOptions> = async (ap
     const { found, view, toJson } = await resolveCode(
       app.database,
       recorder,
+      log,
       key,
       {
         network: coarseNetwork(request.ip),

@@ -122,8 +122,9 @@ export const ConsumerResolve = Type.Object(
     code: Nullable(Type.String()),
     product: Nullable(
       Type.Object({
-        name: Type.String(),
-        species: Type.Object({ code: Type.String(), nameZh: Type.String(), nameEn: Type.String(), latinName: Type.String() }),
+        name: Type.String({ description: 'The product’s own name (as the producer gave it), else its herb in the page language' }),
+        herb: Type.String({ description: 'The herb in the page language: 人参; Ginseng (Panax ginseng)', examples: ['人参', 'Ginseng (Panax ginseng)'] }),
+        species: Type.Object({ code: Type.String(), nameZh: Type.String(), nameEn: Type.String(), latinName: Type.String({ description: 'The drug’s pharmacopoeia name' }) }),
         lotNumber: Type.String(),
         stage: Type.String(),
         gtin: Nullable(Type.String()),
@@ -148,7 +149,12 @@ export const ConsumerResolve = Type.Object(
       description: 'Distinct harvest days with root age or antler grade, at most 8',
     }),
     processing: Type.Array(
-      Type.Object({ stage: Type.String(), organization: Type.String(), date: Timestamp, steps: Type.Array(Type.String()) }),
+      Type.Object({
+        stage: Type.String(),
+        organization: Type.String(),
+        date: Timestamp,
+        steps: Type.Array(Type.String(), { description: 'Each step in words of the page language (烘干 45 °C · 72 小时; Oven-dried 45 °C · 72 h)' }),
+      }),
     ),
     tests: Type.Array(
       Type.Object({ stage: Type.String(), lotNumber: Type.String(), lab: Type.String(), testedAt: Timestamp, verdict: Type.String() }),
@@ -208,6 +214,18 @@ export const ConsumerResolve = Type.Object(
           ),
         },
         { description: 'The code\'s scan record; null for an unknown code' },
+      ),
+    ),
+    log: Nullable(
+      Type.Object(
+        {
+          records: Type.Integer({ description: 'Events recorded about this product’s lot and every lot upstream of it' }),
+          inLog: Type.Boolean({ description: 'true: every one of them is in the public verifiable log, under the checkpoint named here' }),
+          lastIndex: Nullable(Type.Integer({ description: 'The highest leaf index among them (0-based)' })),
+          treeSize: Nullable(Type.Integer({ description: 'Tree size of a signed checkpoint that includes them all (GET /log/checkpoint)' })),
+          checkpointAt: Nullable({ ...Timestamp, description: 'When that checkpoint was signed, in China Standard Time (+08:00)' }),
+        },
+        { description: 'The product’s records in the verifiable log (/log/); inLog false while they are still being written. Null for an unknown code' },
       ),
     ),
   },

@@ -1,3 +1,4 @@
+import { label } from '../../web/lib/vocabulary.js';
 import type { ConsumerResolveView, VerdictValue } from './codes.schemas.js';
 import { windowText, type Lang } from './resolve.service.js';
 
@@ -14,7 +15,6 @@ const LABELS = {
     producedAt: '生产日期',
     expiry: '有效期至',
     status: '批次状态',
-    statuses: { active: '正常', hold: '暂停销售（调查中）', recalled: '已召回', destroyed: '已销毁' } as Record<string, string>,
     origin: '产地',
     base: '基地',
     share: '占比',
@@ -23,9 +23,7 @@ const LABELS = {
     years: '年',
     processing: '加工过程',
     tests: '检验结果',
-    testVerdicts: { pass: '合格', fail: '不合格', incomplete: '项目不全' } as Record<string, string>,
     certificates: '证书',
-    certKinds: { gap: 'GAP 基地认证', organic: '有机认证', gi_use: '地理标志使用授权' } as Record<string, string>,
     selfDeclared: '企业自我声明，未经认证机构确认',
     gi: '地理标志产品',
     scans: '查验记录',
@@ -34,7 +32,12 @@ const LABELS = {
     near: (region: string) => `${region}附近`,
     thisScan: '（即本次查验）',
     networks: (n: number, count: number, window: string) => `近 ${window}内有 ${n} 个不同网络查验过此码（共 ${count} 次）`,
-    stages: { seed: '种子种苗', cultivation: '种植养殖', harvest: '采收', processed: '产地加工', decoction_piece: '饮片炮制', product: '成品' } as Record<string, string>,
+    herb: '药材',
+    log: '公开可验证日志',
+    logged: (records: number, lastIndex: number, treeSize: number, at: string) =>
+      `本产品的 ${records} 条记录已全部写入公开可验证日志（最后一条为日志第 ${lastIndex + 1} 条），包含它们的检查点共 ${treeSize} 条，签发于 ${at}（北京时间）。`,
+    logging: (records: number) => `本产品的 ${records} 条记录正在写入公开可验证日志，稍后再查即可看到。`,
+    logHelp: '任何人都可以用日志公钥核对这些记录此后未被修改或删除。',
     none: '暂无记录',
     more: (n: number) => `另有 ${n} 个产地基地`,
     switchLang: 'English',
@@ -49,7 +52,6 @@ const LABELS = {
     producedAt: 'Produced',
     expiry: 'Best before',
     status: 'Lot status',
-    statuses: { active: 'Normal', hold: 'On hold (under investigation)', recalled: 'Recalled', destroyed: 'Destroyed' } as Record<string, string>,
     origin: 'Origin',
     base: 'Base',
     share: 'share',
@@ -58,9 +60,7 @@ const LABELS = {
     years: 'years',
     processing: 'Processing',
     tests: 'Lab tests',
-    testVerdicts: { pass: 'Passed', fail: 'Failed', incomplete: 'Incomplete' } as Record<string, string>,
     certificates: 'Certificates',
-    certKinds: { gap: 'GAP base certificate', organic: 'Organic certificate', gi_use: 'Geographical indication licence' } as Record<string, string>,
     selfDeclared: 'self-declared by the company, not confirmed by a certification body',
     gi: 'Geographical indication',
     scans: 'Verification record',
@@ -70,7 +70,12 @@ const LABELS = {
     thisScan: ' (this scan)',
     networks: (n: number, count: number, window: string) =>
       `Verified from ${n} different network${n === 1 ? '' : 's'} in the last ${window} (${count} scan${count === 1 ? '' : 's'})`,
-    stages: { seed: 'Seed', cultivation: 'Cultivation', harvest: 'Harvest', processed: 'Origin processing', decoction_piece: 'Decoction pieces', product: 'Product' } as Record<string, string>,
+    herb: 'Herb',
+    log: 'Public verifiable log',
+    logged: (records: number, lastIndex: number, treeSize: number, at: string) =>
+      `All ${records} records of this product are in the public verifiable log (the last is entry ${lastIndex + 1}), under the checkpoint of ${treeSize} entries signed ${at} (China time).`,
+    logging: (records: number) => `The ${records} records of this product are being written to the public verifiable log; check again shortly.`,
+    logHelp: 'Anyone can check with the log’s public key that they have not been changed or removed since.',
     none: 'Nothing recorded',
     more: (n: number) => `and ${n} more origin bases`,
     switchLang: '中文',
@@ -81,6 +86,16 @@ const LABELS = {
 const COLOURS: Record<VerdictValue, string> = { genuine: '#1b7f3b', recalled: '#b3261e', suspicious: '#b35c00', void: '#5f6368', unknown: '#b3261e' };
 
 const day = (iso: string) => iso.slice(0, 10);
+/** "2026-12-02 10:00" of an ISO timestamp with its offset. */
+const minute = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
+
+/** The product's records in the public log: the checkpoint that includes them, or that they are on their way. */
+function logRecord(log: NonNullable<ConsumerResolveView['log']>, lang: Lang): string {
+  const L = LABELS[lang];
+  const e = escapeHtml;
+  const text = log.inLog && log.lastIndex !== null && log.treeSize !== null && log.checkpointAt !== null ? L.logged(log.records, log.lastIndex, log.treeSize, minute(log.checkpointAt)) : L.logging(log.records);
+  return `<section class="log" data-in-log="${log.inLog}"><h2>${e(L.log)}</h2><p>${e(text)}</p><p class="muted">${e(L.logHelp)} <a href="/log/checkpoint">/log/checkpoint</a></p></section>`;
+}
 
 /** "First verified on DATE in REGION" and how many networks scanned the code: what a buyer can judge. */
 function scanRecord(scans: NonNullable<ConsumerResolveView['scans']>, lang: Lang): string {
@@ -102,11 +117,10 @@ export function renderConsumerPage(view: ConsumerResolveView, lang: Lang, selfPa
   const p = view.product;
   const parts: string[] = [];
   if (p) {
-    const name = lang === 'en' && p.name === p.species.nameZh ? `${p.species.nameEn} (${p.species.nameZh})` : p.name;
     parts.push(
       section(
         L.product,
-        `<table>${row(L.product, name)}${row(L.lotNumber, p.lotNumber)}${view.producer ? row(L.producer, `${view.producer.name}${view.producer.region ? ` · ${view.producer.region}` : ''}`) : ''}${row(L.producedAt, day(p.producedAt))}${p.expiryDate ? row(L.expiry, p.expiryDate) : ''}${row(L.status, L.statuses[p.status] ?? p.status)}</table>`,
+        `<table>${row(L.product, p.name)}${p.herb !== p.name ? row(L.herb, p.herb) : ''}${row(L.lotNumber, p.lotNumber)}${view.producer ? row(L.producer, `${view.producer.name}${view.producer.region ? ` · ${view.producer.region}` : ''}`) : ''}${row(L.producedAt, day(p.producedAt))}${p.expiryDate ? row(L.expiry, p.expiryDate) : ''}${row(L.status, label('lotStatuses', p.status, lang))}</table>`,
       ),
       section(
         L.origin,
@@ -118,17 +132,17 @@ export function renderConsumerPage(view: ConsumerResolveView, lang: Lang, selfPa
       ),
       section(
         L.processing,
-        list(view.processing.map((s) => `<li><b>${e(L.stages[s.stage] ?? s.stage)}</b> · ${e(day(s.date))} · ${e(s.organization)}${s.steps.length ? `<br>${s.steps.map(e).join(' → ')}` : ''}</li>`)),
+        list(view.processing.map((s) => `<li><b>${e(label('stages', s.stage, lang))}</b> · ${e(day(s.date))} · ${e(s.organization)}${s.steps.length ? `<br>${s.steps.map(e).join(' → ')}` : ''}</li>`)),
       ),
       section(
         L.tests,
-        list(view.tests.map((t) => `<li><b class="${t.verdict === 'pass' ? 'ok' : 'bad'}">${e(L.testVerdicts[t.verdict] ?? t.verdict)}</b> · ${e(L.stages[t.stage] ?? t.stage)} ${e(t.lotNumber)}<br><span class="muted">${e(t.lab)} · ${e(day(t.testedAt))}</span></li>`)),
+        list(view.tests.map((t) => `<li><b class="${t.verdict === 'pass' ? 'ok' : 'bad'}">${e(label('labVerdicts', t.verdict, lang))}</b> · ${e(label('stages', t.stage, lang))} ${e(t.lotNumber)}<br><span class="muted">${e(t.lab)} · ${e(day(t.testedAt))}</span></li>`)),
       ),
       section(
         L.certificates,
         list([
           ...view.giClaims.map((g) => `<li><b>${e(L.gi)}</b> · ${e(g.nameZh)}</li>`),
-          ...view.certificates.map((c) => `<li${c.assertion === 'confirmed' ? '' : ' data-assertion="self_declared"'}><b>${e(L.certKinds[c.kind] ?? c.kind)}</b> · ${e(c.organization)}${c.assertion === 'confirmed' ? '' : ` <span class="muted">(${e(L.selfDeclared)})</span>`}<br><span class="muted">${e(c.authority)} ${e(c.number)} · ${e(c.validUntil)}</span></li>`),
+          ...view.certificates.map((c) => `<li${c.assertion === 'confirmed' ? '' : ' data-assertion="self_declared"'}><b>${e(label('certificateKinds', c.kind, lang))}</b> · ${e(c.organization)}${c.assertion === 'confirmed' ? '' : ` <span class="muted">(${e(L.selfDeclared)})</span>`}<br><span class="muted">${e(c.authority)} ${e(c.number)} · ${e(c.validUntil)}</span></li>`),
         ]),
       ),
     );
@@ -149,6 +163,7 @@ a{color:#0b57d0}</style></head>
 ${view.warning ? `<p class="warn" role="alert">${e(view.warning)}</p>` : ''}
 ${view.scans ? scanRecord(view.scans, lang) : ''}
 ${parts.join('\n')}
+${view.log ? logRecord(view.log, lang) : ''}
 <footer><p><a href="${e(selfPath)}?lang=${other}">${e(L.switchLang)}</a></p><p>${e(L.footer)}</p></footer>
 </main></body></html>`;
 }

@@ -10,12 +10,18 @@ import { formatOffsetTime } from '../../lib/time.js';
 import * as provenanceRepo from '../provenance/index.js';
 import { originShares } from '../provenance/index.js';
 import { findRegions } from '../regions/index.js';
+import { logCoverage, type LogCoverage, type VerifiableLog } from '../tlog/index.js';
+import { formatStep, pickLang as langOfTag, speciesName } from '../../web/lib/vocabulary.js';
 import * as repo from './codes.repository.js';
 import type { ConsumerResolveView, VerdictValue } from './codes.schemas.js';
 import { nearestCity } from './places.js';
 import type { ScanRecorder } from './scan-recorder.js';
 
 export type Lang = 'zh-CN' | 'en';
+const LANGS: readonly Lang[] = ['zh-CN', 'en'];
+
+/** What the consumer page needs of the verifiable log: the checkpoint held in memory, read only at cache fill. */
+export type ResolveLog = Pick<VerifiableLog, 'latestCheckpoint' | 'checkpointCovering'>;
 
 export interface ResolveSettings {
   suspiciousNetworks: number;
@@ -115,7 +121,7 @@ export const PAGE_LANGUAGES = ['zh-CN', 'zh', 'en'];
 
 /** The page language: ?lang= wins, then what negotiation over PAGE_LANGUAGES chose; Chinese by default. */
 export function pickLang(query: string | undefined, negotiated: string | false | undefined): Lang {
-  if (query) return query.startsWith('en') ? 'en' : 'zh-CN';
+  if (query) return langOfTag(query);
   return negotiated === 'en' ? 'en' : 'zh-CN';
 }
 
@@ -160,7 +166,7 @@ const WARNING_TEXT: Record<Lang, Partial<Record<VerdictValue, string>>> = {
   },
 };
 
-type Detail = Omit<ConsumerResolveView, 'verdict' | 'message' | 'warning' | 'lang' | 'code' | 'scans' | 'product'> & {
+type Detail = Omit<ConsumerResolveView, 'verdict' | 'message' | 'warning' | 'lang' | 'code' | 'scans' | 'product' | 'log'> & {
   product: Omit<NonNullable<ConsumerResolveView['product']>, 'status'>;
 };
 
@@ -173,13 +179,15 @@ const DETAIL_MAX = 1000;
 /** Most entries of each list on the page. */
 const MAX_ITEMS = 8;
 /**
- * A lot's part of the page, and the same already serialised: a scan then writes its answer by joining a few
- * short strings around it instead of serialising ≈ 3 kB of JSON again (`productHead` is the product object
- * without its closing brace, so the live `status` can follow; `rest` the other members without braces).
+ * A lot's part of the page in each page language (steps and herb names are worded when the entry is filled,
+ * not per scan), and the same already serialised: a scan then writes its answer by joining a few short strings
+ * around it instead of serialising ≈ 3 kB of JSON again (`productHead` is the product object without its
+ * closing brace, so the live `status` can follow; `rest` the other members without braces). `coverage`: how
+ * much of the chain's record is in the verifiable log, for the scan to name with the checkpoint in memory.
  */
 interface LotDetail {
-  detail: Detail;
-  json: { productHead: string; rest: string };
+  byLang: Record<Lang, { detail: Detail; json: { productHead: string; rest: string } }>;
+  coverage: LogCoverage | null;
 }
 // fetch() is single-flight: concurrent scans of one lot wait for the same computation instead of each running
 // the graph query. A failed computation is not kept; one pushed out while running still answers its callers.
@@ -188,7 +196,7 @@ interface LotDetail {
 // instead stalled every scan of the lot for its graph query, and with all the lots first read in the same second
 // all of them refreshed together every 30 s (≈ 1 s with the 25 lots of the benchmark: p99 from ≈ 10 to ≈ 220 ms).
 // Each entry's TTL is drawn between 0.75 and 1.25 of DETAIL_TTL_MS so those refreshes spread out.
-const detailCache = new LRUCache<string, LotDetail, { db: Database; maxNodes: number }>({
+const detailCache = new LRUCache<string, LotDetail, { db: Database; maxNodes: number; log: ResolveLog | undefined }>({
   max: DETAIL_MAX,
   ttl: DETAIL_TTL_MS,
   // Read the clock on every look-up: with the default (1 ms) lru-cache keeps the time for a millisecond and sets
@@ -197,20 +205,26 @@ const detailCache = new LRUCache<string, LotDetail, { db: Database; maxNodes: nu
   allowStale: true,
   ignoreFetchAbort: true,
   fetchMethod: async (lotId, _stale, { context, options }) => {
-    const d = await computeLotDetail(context.db, lotId, context.maxNodes);
-    const { product, ...rest } = d;
+    const { byLang, lotIds } = await computeLotDetail(context.db, lotId, context.maxNodes);
+    const coverage = context.log ? await logCoverage(context.db, lotIds) : null;
+    // The checkpoint that includes them, into memory now if the one held is older: scans only read memory.
+    if (context.log && coverage && coverage.lastIndex !== null) await context.log.checkpointCovering(coverage.lastIndex);
     options.ttl = Math.round(DETAIL_TTL_MS * (0.75 + Math.random() / 2));
-    return { detail: d, json: { productHead: JSON.stringify(product).slice(0, -1), rest: JSON.stringify(rest).slice(1, -1) } };
+    const serialised = (d: Detail) => {
+      const { product, ...rest } = d;
+      return { detail: d, json: { productHead: JSON.stringify(product).slice(0, -1), rest: JSON.stringify(rest).slice(1, -1) } };
+    };
+    return { byLang: { 'zh-CN': serialised(byLang['zh-CN']), en: serialised(byLang.en) }, coverage };
   },
 });
 
-async function lotDetail(db: Database, lotId: string, maxNodes: number): Promise<LotDetail> {
-  const detail = await detailCache.fetch(lotId, { context: { db, maxNodes } });
+async function lotDetail(db: Database, lotId: string, maxNodes: number, log: ResolveLog | undefined): Promise<LotDetail> {
+  const detail = await detailCache.fetch(lotId, { context: { db, maxNodes, log } });
   if (!detail) throw new Error(`no detail for lot ${lotId}`); // fetchMethod always returns one
   return detail;
 }
 
-async function computeLotDetail(db: Database, lotId: string, maxNodes: number): Promise<Detail> {
+async function computeLotDetail(db: Database, lotId: string, maxNodes: number): Promise<{ byLang: Record<Lang, Detail>; lotIds: string[] }> {
   const row = await repo.findLotHeader(db, lotId);
   if (!row) throw new Error(`lot ${lotId} of a code is missing`);
   const graph = await provenanceRepo.fetchAncestors(db, row.lotId, maxNodes);
@@ -269,31 +283,34 @@ async function computeLotDetail(db: Database, lotId: string, maxNodes: number): 
       })),
     (h) => `${h.date.slice(0, 10)}|${h.rootAgeYears}|${h.antlerGrade}`,
   );
-  const processing = distinct(
-    lots
-      .filter((n) => Array.isArray((n.process as { steps?: unknown } | null)?.steps))
-      .sort((a, b) => a.producedAtMs - b.producedAtMs)
-      .map((n) => ({
-        stage: n.stage,
-        organization: orgs.get(n.producerId)?.name ?? '',
-        date: local(n.producedAtMs, n.producedAtOffset),
-        steps: ((n.process as { steps: { op?: unknown; params?: unknown }[] }).steps ?? []).map((s) => {
-          const params = s.params && typeof s.params === 'object' ? Object.entries(s.params as Record<string, unknown>) : [];
-          const p = params.map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(', ');
-          return `${String(s.op ?? '')}${p ? ` (${p})` : ''}`;
+  // Steps in words of each page language (vocabulary.js formatStep: "烘干 45 °C · 72 小时"); distinct by their
+  // Chinese wording, so both languages list the same entries.
+  const processingOf = (lang: Lang) =>
+    distinct(
+      lots
+        .filter((n) => Array.isArray((n.process as { steps?: unknown } | null)?.steps))
+        .sort((a, b) => a.producedAtMs - b.producedAtMs)
+        .map((n) => {
+          const steps = (n.process as { steps: { op?: unknown; params?: unknown }[] }).steps ?? [];
+          return {
+            key: `${n.stage}|${orgs.get(n.producerId)?.name ?? ''}|${steps.map((s) => formatStep(s, 'zh-CN')).join('>')}`,
+            entry: { stage: n.stage, organization: orgs.get(n.producerId)?.name ?? '', date: local(n.producedAtMs, n.producedAtOffset), steps: steps.map((s) => formatStep(s, lang)) },
+          };
         }),
-      })),
-    (p) => `${p.stage}|${p.organization}|${p.steps.join('>')}`,
-  );
+      (p) => p.key,
+    ).map((p) => p.entry);
   // Failed tests first: a consumer must see those even when a blend has many passing reports.
   const tests = reports
     .map(({ lotId, ...r }) => ({ node: nodes.get(lotId)!, r }))
     .sort((a, b) => Number(a.r.verdict === 'pass') - Number(b.r.verdict === 'pass') || a.r.testedAtMs - b.r.testedAtMs)
     .map(({ node, r }) => ({ stage: node.stage, lotNumber: node.lotNumber, lab: r.lab, testedAt: local(r.testedAtMs, r.testedAtOffset), verdict: r.verdict }));
 
-  const detail: Detail = {
+  const species = { nameZh: row.speciesNameZh, nameEn: row.speciesNameEn, latinName: row.latinName, sourceSpecies: row.sourceSpecies };
+  const detailIn = (lang: Lang): Detail => ({
     product: {
-      name: str(row.attributes.name) ?? row.speciesNameZh,
+      // A product's own name is the producer's, in Chinese; without one the product is named by its herb.
+      name: str(row.attributes.name) ?? speciesName(species, lang),
+      herb: speciesName(species, lang),
       species: { code: row.speciesCode, nameZh: row.speciesNameZh, nameEn: row.speciesNameEn, latinName: row.latinName },
       lotNumber: row.lotNumber,
       stage: row.stage,
@@ -305,15 +322,15 @@ async function computeLotDetail(db: Database, lotId: string, maxNodes: number): 
     origins: originEntries.slice(0, MAX_ITEMS).map(({ share, ...o }) => ({ ...o, sharePct: Math.round(share * 10) / 10 })),
     moreOrigins: Math.max(0, originEntries.length - MAX_ITEMS),
     harvests: harvests.slice(0, MAX_ITEMS),
-    processing: processing.slice(0, MAX_ITEMS),
+    processing: processingOf(lang).slice(0, MAX_ITEMS),
     tests: tests.slice(0, MAX_ITEMS),
     // Per holder: two organisations may claim one number (the confirmed claim is listed first).
     certificates: distinct(certificates, (c) => `${c.kind}|${c.organization}|${c.authority}|${c.number}`)
       .slice(0, MAX_ITEMS)
       .map((c) => ({ kind: c.kind, organization: c.organization, authority: c.authority, number: c.number, validUntil: c.validUntil, assertion: c.assertion })),
     giClaims,
-  };
-  return detail;
+  });
+  return { byLang: Object.fromEntries(LANGS.map((l) => [l, detailIn(l)])) as Record<Lang, Detail>, lotIds };
 }
 
 /** The page for a path that is not a code of ours at all (malformed): unknown, with its own explanation. */
@@ -345,6 +362,7 @@ function unknownView(lang: Lang, code: string | null): ConsumerResolveView {
     certificates: [],
     giClaims: [],
     scans: null,
+    log: null,
   };
 }
 
@@ -369,6 +387,7 @@ function unknownResult(lang: Lang, code: string): ResolveResult {
 export async function resolveCode(
   database: { db: Database; read: Database },
   recorder: ScanRecorder,
+  log: ResolveLog | undefined,
   key: ResolveKey,
   client: ScanClient,
   lang: Lang,
@@ -393,11 +412,13 @@ export async function resolveCode(
   });
   if (!row) return unknownResult(lang, key.code);
   const verdict = row.verdict as VerdictValue;
-  const [{ detail, json }, region] = await Promise.all([
-    lotDetail(database.read, row.lotId, settings.maxNodes),
+  const [lotPart, region] = await Promise.all([
+    lotDetail(database.read, row.lotId, settings.maxNodes, log),
     row.firstPlace ? placeRegion(database.read, row.firstPlace) : null,
   ]);
+  const { detail, json } = lotPart.byLang[lang];
   const scans = scanRecord(row, region, verdict, settings);
+  const logged = logRecord(lotPart.coverage, log);
   const view: ConsumerResolveView = {
     verdict,
     message: scans.suspicion ? suspicionText(lang, scans.suspicion, settings.windowHours) : VERDICT_TEXT[lang][verdict],
@@ -407,11 +428,27 @@ export async function resolveCode(
     ...detail,
     product: { ...detail.product, status: row.status },
     scans,
+    log: logged,
   };
   const head = JSON.stringify({ verdict, message: view.message, warning: view.warning, lang, code: row.code }).slice(0, -1);
   // Same members in the same order as `view`.
-  const toJson = () => `${head},"product":${json.productHead},"status":${JSON.stringify(row.status)}},${json.rest},"scans":${JSON.stringify(scans)}}`;
+  const toJson = () => `${head},"product":${json.productHead},"status":${JSON.stringify(row.status)}},${json.rest},"scans":${JSON.stringify(scans)},"log":${JSON.stringify(logged)}}`;
   return { found: true, view, toJson };
+}
+
+/**
+ * The chain's record in the verifiable log, from the coverage cached with the lot and the checkpoint held in
+ * memory (no database round trip): "in the log" only when every event of the chain has an entry and the
+ * checkpoint known here includes the highest of them; otherwise still being written (or not yet in a
+ * checkpoint this process has seen). Null without a log.
+ */
+function logRecord(coverage: LogCoverage | null, log: ResolveLog | undefined): ConsumerResolveView['log'] {
+  if (!log || !coverage || coverage.records === 0) return null;
+  const checkpoint = coverage.logged === coverage.records && coverage.lastIndex !== null ? log.latestCheckpoint() : undefined;
+  if (checkpoint && coverage.lastIndex !== null && checkpoint.size > coverage.lastIndex) {
+    return { records: coverage.records, inLog: true, lastIndex: coverage.lastIndex, treeSize: checkpoint.size, checkpointAt: formatOffsetTime(checkpoint.at, CST_MINUTES) };
+  }
+  return { records: coverage.records, inLog: false, lastIndex: null, treeSize: null, checkpointAt: null };
 }
 
 type ScanRecordView = NonNullable<ConsumerResolveView['scans']>;

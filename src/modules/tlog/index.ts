@@ -111,3 +111,5 @@ export { JcsError, canonicalBytes, canonicalize } from './jcs.js';
 export { LOG_CONSUMER, VerifiableLog, eventCommitment, eventLeafHash, logOrigin, newLogKey, verifierKeyOf, type LogOptions, type StepResult } from './log.service.js';
 export { resolveLogKey, type ResolvedLogKey } from './log.key.js';
 export { logRoutes, logSchemas, type LogRoutesOptions } from './log.routes.js';
+// What of some lots' record is in the log (the consumer page names it).
+export { logCoverage, type LogCoverage } from './coverage.js';

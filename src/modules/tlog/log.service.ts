@@ -99,6 +99,7 @@ export class VerifiableLog {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private checked = false;
+  private latest: { size: number; at: Date } | undefined;
 
   constructor(
     private readonly db: Database,
@@ -130,10 +131,32 @@ export class VerifiableLog {
         if (n < this.batchSize) break;
       }
       const state = await repo.readState(this.db);
+      if (state) this.latest = { size: state.size, at: state.updatedAt };
       return { appended, size: state?.size ?? 0 };
     });
     this.running = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * The latest checkpoint this process knows (tree size, when it was signed), held in memory: refreshed by each
+   * sequencing step here (every replica runs the sequencer's timer, so it sees the others' checkpoints too), so
+   * the consumer page can name it without a database round trip per scan.
+   */
+  latestCheckpoint(): { size: number; at: Date } | undefined {
+    return this.latest;
+  }
+
+  /**
+   * The latest checkpoint, read from the database when none held in memory covers leaf `index` yet (the
+   * sequencer commits entries and their checkpoint together, so a stored entry always has one).
+   */
+  async checkpointCovering(index: number): Promise<{ size: number; at: Date } | undefined> {
+    if (!this.latest || this.latest.size <= index) {
+      const state = await repo.readState(this.db);
+      if (state && (!this.latest || state.size > this.latest.size)) this.latest = { size: state.size, at: state.updatedAt };
+    }
+    return this.latest && this.latest.size > index ? this.latest : undefined;
   }
 
   /** Runs `sequence` every `intervalMs` (after the previous one ended) until `stop`. */

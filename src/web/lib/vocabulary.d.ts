@@ -75,7 +75,11 @@ export const groups: Record<string, Record<string, Term>>;
 export function pickLang(tag: unknown): Lang;
 export function label(group: string, key: unknown, lang: Lang): string;
 export function formatStep(step: { op?: unknown; params?: unknown } | null | undefined, lang: Lang): string;
-export function speciesName(species: { nameZh?: string; nameEn?: string; latinName?: string } | null | undefined, lang: Lang): string;
+export function scientificName(latin: unknown): string;
+export function speciesName(
+  species: { nameZh?: string; nameEn?: string; latinName?: string; scientificName?: string; sourceSpecies?: { latinName?: string }[] } | null | undefined,
+  lang: Lang,
+): string;
 export function explainProblem(problem: unknown, lang: Lang): string;
 
 /** The static vocabulary as one object (what GET /v1/vocabulary serves, before the reference data). */

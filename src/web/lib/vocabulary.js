@@ -453,8 +453,28 @@ export function formatStep(step, lang) {
 }
 
 /**
- * A herb's name: `人参` in Chinese, `Ginseng (Panax ginseng)` in English.
- * @param {{ nameZh?: string, nameEn?: string, latinName?: string }} species
+ * The botanical or zoological name without its authority: "Panax ginseng C. A. Mey." → "Panax ginseng",
+ * "Asarum heterotropoides Fr. Schmidt var. mandshuricum (Maxim.) Kitag." → "Asarum heterotropoides var.
+ * mandshuricum".
+ * @param {unknown} latin
+ * @returns {string}
+ */
+export function scientificName(latin) {
+  if (typeof latin !== 'string') return '';
+  const words = latin.trim().split(/\s+/);
+  if (!words[0]) return '';
+  let name = words[0];
+  if (words[1] && /^[a-z][a-z-]+$/.test(words[1])) name += ` ${words[1]}`;
+  const rank = words.findIndex((w, i) => i > 1 && (w === 'var.' || w === 'subsp.' || w === 'f.'));
+  if (rank > 0 && words[rank + 1] && /^[a-z][a-z-]+$/.test(words[rank + 1])) name += ` ${words[rank]} ${words[rank + 1]}`;
+  return name;
+}
+
+/**
+ * A herb's name: `人参` in Chinese, `Ginseng (Panax ginseng)` in English. The Latin part is `scientificName`
+ * when given, else that of the first source species (the catalogue's `sourceSpecies`), else `latinName` (the
+ * catalogue's is the drug's pharmacopoeia name, "Ginseng Radix et Rhizoma").
+ * @param {{ nameZh?: string, nameEn?: string, latinName?: string, scientificName?: string, sourceSpecies?: { latinName?: string }[] }} species
  * @param {Lang} lang
  * @returns {string}
  */
@@ -463,7 +483,8 @@ export function speciesName(species, lang) {
   const zh = typeof species.nameZh === 'string' ? species.nameZh : '';
   if (lang !== 'en') return zh || String(species.nameEn ?? '');
   const en = typeof species.nameEn === 'string' && species.nameEn ? species.nameEn : zh;
-  const latin = typeof species.latinName === 'string' ? species.latinName : '';
+  const source = Array.isArray(species.sourceSpecies) && species.sourceSpecies[0] ? scientificName(species.sourceSpecies[0].latinName) : '';
+  const latin = (typeof species.scientificName === 'string' && species.scientificName) || source || (typeof species.latinName === 'string' ? species.latinName : '');
   return latin && latin !== en ? `${en} (${latin})` : en;
 }
 
