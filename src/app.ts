@@ -191,7 +191,13 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(provenanceRoutes, { limits: { maxNodes: config.graphMaxNodes, maxDepth: config.graphMaxDepth } });
   await app.register(qualityRoutes, { limits: { maxNodes: config.graphMaxNodes, maxDepth: config.graphMaxDepth } });
   await app.register(eventRoutes);
-  await app.register(logRoutes, { origin: logOrigin(config.publicBaseUrl, config.logOrigin), signerKey: config.logKey, intervalMs: config.logSequenceIntervalMs });
+  await app.register(logRoutes, {
+    origin: logOrigin(config.publicBaseUrl, config.logOrigin),
+    signerKey: config.logKey,
+    intervalMs: config.logSequenceIntervalMs,
+    witnesses: config.logWitnesses,
+    limits: { maxNodes: config.graphMaxNodes, maxDepth: config.graphMaxDepth },
+  });
   await app.register(epcisRoutes, { publicBaseUrl: config.publicBaseUrl, secretKey: config.secretKey, limits: { maxNodes: config.graphMaxNodes, maxDepth: config.graphMaxDepth } });
   await app.register(codeRoutes, {
     publicBaseUrl: config.publicBaseUrl,

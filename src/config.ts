@@ -66,6 +66,8 @@ export interface Config {
   logOrigin: string | undefined;
   /** How often (ms) the sequencer appends new events to the log and signs a checkpoint; 0: no sequencer in this process. */
   logSequenceIntervalMs: number;
+  /** Witnesses whose cosignatures of checkpoints the log accepts and serves: C2SP verifier keys of type 0x04 (cosignature/v1). */
+  logWitnesses: string[];
 }
 
 export class ConfigError extends Error {
@@ -126,6 +128,7 @@ const ENV_SCHEMA = {
     HERBTRACE_LOG_KEY: { type: 'string' },
     HERBTRACE_LOG_ORIGIN: { type: 'string' },
     LOG_SEQUENCE_INTERVAL_MS: wholeNumber(0, 1000, 200),
+    HERBTRACE_LOG_WITNESSES: { type: 'string' },
     // Read only to refuse it (see loadConfig).
     SCAN_SUSPICIOUS_COUNT: { type: 'string' },
   },
@@ -214,6 +217,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const logOrigin = values.HERBTRACE_LOG_ORIGIN;
   // eslint-disable-next-line no-control-regex
   if (logOrigin !== undefined && /[\u0000-\u001f\u007f]/.test(logOrigin)) problems.push('HERBTRACE_LOG_ORIGIN must be one line of text');
+  // Comma- or space-separated vkeys; each must be a cosignature/v1 key (type byte 0x04: base64 starting with "B").
+  const logWitnesses = [...new Set((values.HERBTRACE_LOG_WITNESSES ?? '').split(/[\s,]+/).filter((v) => v !== ''))];
+  const badWitness = logWitnesses.find((v) => !/^[^+\s]+\+[0-9a-f]{8}\+B[A-Za-z0-9+/]{43}=$/.test(v));
+  if (badWitness !== undefined) {
+    problems.push(`HERBTRACE_LOG_WITNESSES lists witness verifier keys <name>+<key id>+<base64 of 0x04 and the 32-byte Ed25519 key> (npm run log-key -- --witness <name>), separated by commas; "${badWitness.slice(0, 80)}" is not one`);
+  }
   if (values.DEVICE_SESSION_IDLE_DAYS > values.DEVICE_SESSION_ABSOLUTE_DAYS) problems.push('DEVICE_SESSION_IDLE_DAYS is longer than DEVICE_SESSION_ABSOLUTE_DAYS');
 
   if (problems.length > 0) throw new ConfigError(problems);
@@ -247,5 +256,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logKey,
     logOrigin,
     logSequenceIntervalMs: values.LOG_SEQUENCE_INTERVAL_MS,
+    logWitnesses,
   };
 }

@@ -291,6 +291,10 @@ const MATRIX: Record<string, RouteCase> = {
   'GET /log/key': { url: () => '/log/key', expect: PUBLIC_200 },
   'GET /log/tile/{*}': { url: () => '/log/tile/0/999.p/1', expect: same(404) },
   'GET /log/consistency': { url: () => '/log/consistency?from=1&to=1', expect: PUBLIC_200 },
+  // A cosignature is its own credential (a configured witness key): anyone may submit; this app has no witness
+  // configured, so every submission is refused (tests/log-verifier.test.ts covers the configured case).
+  'POST /log/cosignatures': { url: () => '/log/cosignatures', body: () => ({ checkpoint: 'not a checkpoint' }), expect: same(403), sessions: '403 403 403 403' },
+  'GET /v1/lots/{id}/log-entries': { url: (fx) => `/v1/lots/${fx.lot.id}/log-entries`, expect: '401 200 200 200 404 200 404 404' },
 
   // People: owners of the organisation (and the admin) manage its members; everyone signs in.
   'POST /v1/organizations/{id}/users': {

@@ -1,28 +1,38 @@
-// What a verifier does with the log's public endpoints, for the log tests: open the checkpoint with the pinned
-// key, rebuild the tree from the tiles and entry bundles, check an event's proof and commitment.
+// The verifier (src/modules/tlog/verifier.ts) over app.inject, for the log tests: the same checks
+// `npm run verify` makes over HTTP, so each rule lives in one place.
 import type { FastifyInstance } from 'fastify';
-import {
-  MemoryTree,
-  bytesEqual,
-  decodeBase64,
-  decodeEntryBundle,
-  decodeTile,
-  entryBundleLeafHashes,
-  entryBundlePath,
-  eventLeafHash,
-  noteVerifier,
-  openCheckpoint,
-  readTreeHash,
-  tileHashReader,
-  tilePath,
-  tilesForTreeSize,
-  verifyTlogProof,
-  type OpenedCheckpoint,
-} from '../src/modules/tlog/index.js';
+import { sql } from 'drizzle-orm';
+import { queryRows, type Database } from '../src/db/client.js';
+import { LogVerifier, type OpenedCheckpoint, type VerifierFetch, type VerifierOptions } from '../src/modules/tlog/index.js';
 
 type App = Pick<FastifyInstance, 'inject'>;
 
 export const ORIGIN = 'trace.example.cn/log';
+
+/** A fetch that answers through app.inject (the base URL's host is ignored). */
+export function injectFetch(app: App): VerifierFetch {
+  return async (url, init = {}) => {
+    const { pathname, search } = new URL(url);
+    const res = await app.inject({
+      method: (init.method ?? 'GET') as 'GET' | 'POST',
+      url: pathname + search,
+      ...(init.headers ? { headers: init.headers } : {}),
+      ...(init.body !== undefined ? { payload: init.body } : {}),
+    });
+    const raw = res.rawPayload;
+    return {
+      status: res.statusCode,
+      headers: { get: (name: string) => (res.headers[name.toLowerCase()] === undefined ? null : String(res.headers[name.toLowerCase()])) },
+      text: async () => res.body,
+      arrayBuffer: async () => raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength) as ArrayBuffer,
+    };
+  };
+}
+
+/** The verifier of the app's log, pinned to `vkey`. */
+export function verifierFor(app: App, vkey: string, options: Partial<VerifierOptions> = {}): LogVerifier {
+  return new LogVerifier({ baseUrl: 'http://herbtrace.test', verifierKey: vkey, origin: ORIGIN, fetch: injectFetch(app), ...options });
+}
 
 export async function fetchKey(app: App): Promise<string> {
   const res = await app.inject({ method: 'GET', url: '/log/key' });
@@ -31,42 +41,13 @@ export async function fetchKey(app: App): Promise<string> {
 }
 
 export async function fetchCheckpoint(app: App, vkey: string): Promise<OpenedCheckpoint> {
-  const res = await app.inject({ method: 'GET', url: '/log/checkpoint' });
-  if (res.statusCode !== 200) throw new Error(`GET /log/checkpoint → ${res.statusCode}`);
-  return openCheckpoint(res.body, { origin: ORIGIN, logVerifiers: [noteVerifier(vkey)] });
+  return (await verifierFor(app, vkey).checkpoint()).opened;
 }
 
-async function fetchBytes(app: App, path: string): Promise<Uint8Array> {
-  const res = await app.inject({ method: 'GET', url: `/log/${path}` });
-  if (res.statusCode !== 200) throw new Error(`GET /log/${path} → ${res.statusCode}: ${res.body.slice(0, 200)}`);
-  return new Uint8Array(res.rawPayload);
-}
-
-/**
- * The full audit: every entry bundle of the checkpoint's size, their leaf hashes against the level-0 tiles, the
- * tree rebuilt from the entries, and the root read through the tiles: both must be the checkpoint's root.
- */
-export async function auditTree(app: App, opened: OpenedCheckpoint): Promise<{ entries: Uint8Array[]; problems: string[] }> {
-  const { size, root } = opened.checkpoint;
-  const problems: string[] = [];
-  const entries: Uint8Array[] = [];
-  for (const tile of tilesForTreeSize(size)) {
-    if (tile.level !== 0) continue;
-    const bundle = decodeEntryBundle(await fetchBytes(app, entryBundlePath(tile.index, tile.width)), tile.width);
-    const hashes = decodeTile(await fetchBytes(app, tilePath(tile)), tile.width);
-    const leaves = entryBundleLeafHashes(bundle);
-    if (!leaves.every((h, i) => bytesEqual(h, hashes[i]!))) problems.push(`entry bundle ${tile.index} does not match tile 0/${tile.index}`);
-    entries.push(...bundle);
-  }
-  if (entries.length !== size) problems.push(`${entries.length} entries for a tree of ${size}`);
-  const rebuilt = new MemoryTree(entryBundleLeafHashes(entries)).root();
-  if (!bytesEqual(rebuilt, root)) problems.push('the tree rebuilt from the entries does not have the checkpoint root');
-  const viaTiles = await readTreeHash(
-    tileHashReader(size, (tile) => fetchBytes(app, tilePath(tile))),
-    size,
-  );
-  if (!bytesEqual(viaTiles, root)) problems.push('the root read through the tiles is not the checkpoint root');
-  return { entries, problems };
+/** The full audit of the checkpoint's tree: what failed (none when the tiles and bundles rebuild its root). */
+export async function auditTree(app: App, vkey: string, opened: OpenedCheckpoint): Promise<{ problems: string[] }> {
+  const findings = await verifierFor(app, vkey).audit(opened.checkpoint);
+  return { problems: findings.map((f) => f.message) };
 }
 
 export interface ProofAnswer {
@@ -78,14 +59,24 @@ export interface ProofAnswer {
   proof: string;
 }
 
-/** What a verifier concludes from an event's proof answer: null when it holds, else why, naming the event. */
-export function checkEventProof(answer: ProofAnswer, vkey: string): string | null {
-  const salt = decodeBase64(answer.salt);
-  if (!salt || salt.length !== 32) return `${answer.eventId}: the salt is not 32 bytes`;
-  try {
-    verifyTlogProof(answer.proof, eventLeafHash(salt, answer.record), { origin: ORIGIN, logVerifiers: [noteVerifier(vkey)] });
-    return null;
-  } catch (err) {
-    return `${answer.eventId}: its record does not match its entry in the log (${(err as Error).message})`;
+/** What the verifier concludes from an event's proof answer: null when it holds, else why, naming the event. */
+export async function checkEventProof(app: App, answer: ProofAnswer, vkey: string): Promise<string | null> {
+  const verifier = verifierFor(app, vkey);
+  const { opened } = await verifier.checkpoint();
+  return (await verifier.checkEventProof(answer, opened.checkpoint))?.message ?? null;
+}
+
+/**
+ * Sequencing steps until every committed event is in the log (or 15 s passed): on PostgreSQL the queue waits for
+ * the oldest transaction running anywhere on the server (other test files' databases included).
+ */
+export async function sequenceEverything(app: Pick<FastifyInstance, 'verifiableLog'>, db: Database) {
+  const want = Number((await queryRows<{ n: number }>(db, sql`select count(*)::int as n from events`))[0]!.n);
+  const deadline = Date.now() + 15_000;
+  let step = await app.verifiableLog.sequence();
+  while (step.size < want && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 20));
+    step = await app.verifiableLog.sequence();
   }
+  return step;
 }

@@ -77,7 +77,7 @@ t.test('two sequencers racing build one consistent tree', { skip: racing }, asyn
   for (const app of [appA, appB]) {
     const opened = await fetchCheckpoint(app, vkey);
     t.equal(opened.checkpoint.size, order.length);
-    t.strictSame((await auditTree(app, opened)).problems, [], 'the tiles rebuild the checkpoint root');
+    t.strictSame((await auditTree(app, vkey, opened)).problems, [], 'the tiles rebuild the checkpoint root');
   }
   // Every checkpoint signed during the race (by either replica) is one of this one history.
   const last = await fetchCheckpoint(appA, vkey);

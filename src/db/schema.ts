@@ -749,6 +749,40 @@ export const logPartialEntryBundles = pgTable('log_partial_entry_bundles', {
 });
 
 /**
+ * The lots of each leaf's event, as the sequencer saw them: a lot's reader learns which log entries belong to
+ * the lot from the log's own tables, so an event deleted from the event store afterwards is still named by the
+ * verifier (its entry stays, its record is gone). Append-only.
+ */
+export const logEntryLots = pgTable(
+  'log_entry_lots',
+  {
+    lotId: text('lot_id').notNull(),
+    index: bigint('index', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.lotId, t.index] })],
+);
+
+/**
+ * Witnesses' cosignatures (C2SP tlog-cosignature, Ed25519 cosignature/v1) of checkpoints the log published,
+ * verified against a configured witness key (HERBTRACE_LOG_WITNESSES) before they are stored; served appended to
+ * that checkpoint. One per witness key and checkpoint size; append-only.
+ */
+export const logCosignatures = pgTable(
+  'log_cosignatures',
+  {
+    size: bigint('size', { mode: 'number' }).notNull(),
+    keyName: text('key_name').notNull(),
+    keyId: bigint('key_id', { mode: 'number' }).notNull(),
+    // The witness's own POSIX timestamp inside the signature.
+    signedAt: bigint('signed_at', { mode: 'number' }).notNull(),
+    // The signature line as the witness wrote it, without its newline.
+    line: text('line').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.size, t.keyName, t.keyId] })],
+);
+
+/**
  * The EPCIS index (epcis module): every event's EPCIS 2.0 form as it was first indexed by the queue consumer
  * `epcis-index`, with its CBV 2.0 Event Hash ID and the SimpleEventQuery fields. `document` is the event's
  * JSON text, served as it is by the query routes and the chain export, so every answer shows the same form and

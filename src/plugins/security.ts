@@ -2,7 +2,9 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import fp from 'fastify-plugin';
 
-const UNLIMITED_PATHS = new Set(['/health', '/ready']);
+// Log tiles: an audit reads every one (thousands for a large log), each a primary-key read, and full tiles are
+// immutable and cached in front of the service; limiting them would make the public log unauditable.
+const UNLIMITED_PATHS = new Set(['/health', '/ready', '/log/tile/*']);
 
 /**
  * Security headers on every response and a per-client rate limit on the public routes (authenticated calls

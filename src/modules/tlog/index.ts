@@ -98,6 +98,7 @@ export {
   entryBundlePath,
   parseTilePath,
   tileAt,
+  batchTileHashReader,
   tileHashReader,
   tileNodes,
   tilePath,
@@ -108,8 +109,11 @@ export {
 } from './tiles.js';
 export { JcsError, canonicalBytes, canonicalize } from './jcs.js';
 // The verifiable log over the event store: sequencer, tables, public endpoints.
-export { LOG_CONSUMER, VerifiableLog, eventCommitment, eventLeafHash, logOrigin, newLogKey, verifierKeyOf, type LogOptions, type StepResult } from './log.service.js';
+export { eventCommitment, eventLeafHash } from './commitment.js';
+export { LOG_CONSUMER, VerifiableLog, logOrigin, newLogKey, verifierKeyOf, type LogOptions, type StepResult } from './log.service.js';
 export { resolveLogKey, type ResolvedLogKey } from './log.key.js';
 export { logRoutes, logSchemas, type LogRoutesOptions } from './log.routes.js';
+// The verifier: public endpoints and a pinned key only (scripts/verify.ts is its command line).
+export { LogVerifier, VerifierError, type Finding, type MonitorResult, type MonitorState, type WitnessResult, type VerifierFetch, type VerifierOptions } from './verifier.js';
 // What of some lots' record is in the log (the consumer page names it).
 export { logCoverage, type LogCoverage } from './coverage.js';

@@ -149,3 +149,71 @@ export async function findEntry(db: Database, eventId: string): Promise<{ index:
   );
   return row ? { index: Number(row.index), salt: bytes(row.salt), commitment: bytes(row.commitment) } : undefined;
 }
+
+/** The lots of new entries (log_entry_lots), in bounded statements. */
+export async function insertEntryLots(tx: Database, rows: readonly { lotId: string; index: number }[]): Promise<void> {
+  for (let at = 0; at < rows.length; at += 5000) {
+    const chunk = rows.slice(at, at + 5000);
+    await queryRows(tx, sql`insert into log_entry_lots (lot_id, index) values ${sql.join(chunk.map((r) => sql`(${r.lotId}, ${r.index})`), sql`, `)}`);
+  }
+}
+
+/** The log entries of a lot's events, in log order, with the event each was made for. */
+export async function findLotEntries(db: Database, lotId: string): Promise<{ index: number; eventId: string }[]> {
+  const rows = await queryRows<{ index: string | number; event_id: string }>(
+    db,
+    sql`select l.index, e.event_id from log_entry_lots l join log_entries e on e.index = l.index where l.lot_id = ${lotId} order by l.index`,
+  );
+  return rows.map((r) => ({ index: Number(r.index), eventId: r.event_id }));
+}
+
+/** The checkpoint note the log signed for `size`, if it ever did. */
+export async function findCheckpoint(db: Database, size: number): Promise<string | undefined> {
+  const [row] = await queryRows<{ checkpoint: string }>(db, sql`select checkpoint from log_checkpoints where size = ${size}`);
+  return row?.checkpoint;
+}
+
+export interface StoredCosignature {
+  size: number;
+  keyName: string;
+  keyId: number;
+  signedAt: number;
+  line: string;
+}
+
+/** Stores cosignatures; one per witness key and size, so a repeated submission stores nothing new. Returns how many were new. */
+export async function insertCosignatures(db: Database, rows: readonly StoredCosignature[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const inserted = await queryRows<{ size: string }>(
+    db,
+    sql`insert into log_cosignatures (size, key_name, key_id, signed_at, line) values ${sql.join(
+      rows.map((r) => sql`(${r.size}, ${r.keyName}, ${r.keyId}, ${r.signedAt}, ${r.line})`),
+      sql`, `,
+    )} on conflict do nothing returning size`,
+  );
+  return inserted.length;
+}
+
+/** The stored cosignature lines of the checkpoint of `size`, in the order they arrived. */
+export async function readCosignatureLines(db: Database, size: number): Promise<string[]> {
+  const rows = await queryRows<{ line: string }>(db, sql`select line from log_cosignatures where size = ${size} order by created_at, key_name, key_id`);
+  return rows.map((r) => r.line);
+}
+
+/**
+ * The stored bodies of several tiles in one statement (a proof needs a handful): the full tile, else the partial
+ * one, answered in the order asked; undefined where neither is stored.
+ */
+export async function readTileBodies(db: Database, tiles: readonly { level: number; index: number }[]): Promise<(Uint8Array | undefined)[]> {
+  if (tiles.length === 0) return [];
+  const wanted = sql.join(tiles.map((t, i) => sql`(${i}::int, ${t.level}::int, ${t.index}::bigint)`), sql`, `);
+  const rows = await queryRows<{ i: number; data: unknown }>(
+    db,
+    sql`select w.i, coalesce(f.data, p.data) as data from (values ${wanted}) as w(i, level, index)
+          left join log_tiles f on f.level = w.level and f.index = w.index
+          left join log_partial_tiles p on p.level = w.level and p.index = w.index`,
+  );
+  const out: (Uint8Array | undefined)[] = tiles.map(() => undefined);
+  for (const r of rows) if (r.data !== null) out[Number(r.i)] = bytes(r.data);
+  return out;
+}

@@ -5,6 +5,7 @@ import { Type } from 'typebox';
 import { EventRecordSchema } from '../../events/events.routes.js';
 import { bearerAuth, IdParams, problemResponses, ref } from '../../lib/schemas.js';
 import { actorOf } from '../../plugins/auth.js';
+import type { GraphLimits } from '../provenance/index.js';
 import { newLogKey, VerifiableLog } from './log.service.js';
 
 declare module 'fastify' {
@@ -20,6 +21,9 @@ export interface LogRoutesOptions {
   signerKey: string | undefined;
   /** The sequencer's period; 0 runs no timer (a step runs when a proof of an unlogged event is asked for). */
   intervalMs: number;
+  /** Witness verifier keys (cosignature/v1) whose cosignatures are accepted and served. */
+  witnesses?: readonly string[];
+  limits?: GraphLimits;
 }
 
 const tags = ['verifiable log'];
@@ -45,7 +49,34 @@ export const LogConsistencyProof = Type.Object(
   { $id: 'LogConsistencyProof', description: 'Proof that the tree of size `to` extends the tree of size `from`' },
 );
 
-export const logSchemas = [LogEventProof, LogConsistencyProof];
+export const LogLotEntries = Type.Object(
+  {
+    lotId: Type.String(),
+    entries: Type.Array(Type.Object({ index: Type.Integer(), eventId: Type.String() }), { description: 'In log order' }),
+  },
+  { $id: 'LogLotEntries', description: 'The log entries of a lot’s events, from the log’s own tables' },
+);
+
+export const LogCosignatureSubmission = Type.Object(
+  {
+    checkpoint: Type.String({
+      maxLength: 16_384,
+      description: 'A checkpoint note this log published, with the witness’s cosignature line(s) appended (C2SP tlog-cosignature, Ed25519 cosignature/v1)',
+    }),
+  },
+  { $id: 'LogCosignatureSubmission', additionalProperties: false },
+);
+
+export const LogCosignatureReceipt = Type.Object(
+  {
+    size: Type.Integer({ description: 'The tree size of the cosigned checkpoint' }),
+    stored: Type.Integer({ description: 'How many of the cosignatures were new (a repeated one is stored once)' }),
+    cosignatures: Type.Array(Type.Object({ name: Type.String(), keyId: Type.String(), timestamp: Type.Integer() })),
+  },
+  { $id: 'LogCosignatureReceipt' },
+);
+
+export const logSchemas = [LogEventProof, LogConsistencyProof, LogLotEntries, LogCosignatureSubmission, LogCosignatureReceipt];
 
 const TileParams = Type.Object({ '*': Type.String({ maxLength: 200 }) }, { additionalProperties: false });
 const ConsistencyQuery = Type.Object(
@@ -63,6 +94,8 @@ const plugin: FastifyPluginAsyncTypebox<LogRoutesOptions> = async (app, options)
     origin: options.origin,
     signerKey: options.signerKey ?? newLogKey(options.origin).signerKey,
     onError: (err) => app.log.error({ err }, 'verifiable log: sequencing failed; retrying'),
+    ...(options.witnesses ? { witnesses: options.witnesses } : {}),
+    ...(options.limits ? { limits: options.limits } : {}),
   });
   app.decorate('verifiableLog', log);
   if (options.intervalMs > 0) app.addHook('onReady', async () => log.start(options.intervalMs));
@@ -134,6 +167,38 @@ const plugin: FastifyPluginAsyncTypebox<LogRoutesOptions> = async (app, options)
       reply.header('cache-control', IMMUTABLE);
       return answer;
     },
+  );
+
+  app.post(
+    '/log/cosignatures',
+    {
+      // Public like the witness protocol: the cosignature itself, by a configured witness key, is the credential.
+      config: { auth: 'public' },
+      schema: {
+        tags,
+        summary: 'Submit a witness’s cosignature of a published checkpoint (C2SP tlog-cosignature); served with that checkpoint from then on',
+        description:
+          'Accepted only from witness keys in HERBTRACE_LOG_WITNESSES, verified over a checkpoint this log published. 400: not a checkpoint note; 403: no cosignature of a configured witness, or one that does not verify; 404: a checkpoint this log never published.',
+        body: ref(LogCosignatureSubmission),
+        response: { 200: ref(LogCosignatureReceipt), ...problemResponses(400, 403, 404, 429) },
+      },
+    },
+    async (request) => log.addCosignatures(request.body.checkpoint),
+  );
+
+  app.get(
+    '/v1/lots/:id/log-entries',
+    {
+      config: { auth: 'any', fieldPaths: { lotId: 'params/id' } },
+      schema: {
+        tags,
+        summary: 'The log entries (index, event id) of a lot’s events, for the verifier’s lot check (readers of the lot’s provenance)',
+        security: bearerAuth,
+        params: IdParams,
+        response: { 200: ref(LogLotEntries), ...problemResponses(401, 404) },
+      },
+    },
+    async (request) => log.lotEntries(actorOf(request.actor), request.params.id),
   );
 
   app.get(

@@ -1,20 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import type { Actor } from '../../access/actor.js';
 import type { Database } from '../../db/client.js';
-import { drainEvents, type EventRecord } from '../../events/index.js';
+import { drainEvents } from '../../events/index.js';
 import { readEvent } from '../../events/event-store.js';
-import { NotFoundError, ValidationError } from '../../lib/errors.js';
-import { formatTlogProof, signCheckpoint } from './checkpoint.js';
-import { canonicalBytes } from './jcs.js';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
+import { requireProvenanceReader, type GraphLimits } from '../provenance/index.js';
+import { cosignatureTimestamp, cosignatureVerifier, formatTlogProof, parseCheckpoint, signCheckpoint, type CosignatureVerifier } from './checkpoint.js';
+import { eventCommitment } from './commitment.js';
 import * as repo from './log.repository.js';
 import {
   HASH_SIZE,
+  TlogError,
   appendToRightEdge,
   leafHash,
   readConsistencyProof,
   readInclusionProof,
   rootFromRightEdge,
-  sha256,
   type Hash,
 } from './merkle.js';
 import {
@@ -22,40 +23,30 @@ import {
   ed25519PublicKey,
   encodeBase64,
   encodeVerifierKey,
+  keyIdHex,
   generateNoteKey,
   noteSigner,
+  noteVerifier,
   parseNote,
+  verifyNote,
   type NoteSigner,
+  type NoteVerifier,
 } from './note.js';
 import {
   TILE_HEIGHT,
   TILE_WIDTH,
   decodeEntryBundle,
+  batchTileHashReader,
   decodeTile,
   encodeEntryBundle,
   encodeTile,
   parseTilePath,
-  tileHashReader,
   tilesChangedBetween,
   type Tile,
 } from './tiles.js';
 
 /** The queue consumer that feeds the log (events/queue.ts). */
 export const LOG_CONSUMER = 'verifiable-log';
-
-/**
- * The log entry of an event: its salted commitment SHA-256(salt ‖ RFC 8785 JSON of the record). The salt (32
- * random bytes, kept with the entry and handed only to who may read the event) makes the public entry
- * reveal nothing, not even which of a few guessable records it is.
- */
-export function eventCommitment(salt: Uint8Array, record: EventRecord | Record<string, unknown>): Hash {
-  return sha256(salt, canonicalBytes(record));
-}
-
-/** The Merkle leaf hash of an event's entry (the commitment is the entry). */
-export function eventLeafHash(salt: Uint8Array, record: EventRecord | Record<string, unknown>): Hash {
-  return leafHash(eventCommitment(salt, record));
-}
 
 /** The log's origin line: the host of the public base URL and `/log`, unless configured. */
 export function logOrigin(publicBaseUrl: string, configured?: string): string {
@@ -68,6 +59,10 @@ export interface LogOptions {
   signerKey: string;
   /** Most events one sequencing step appends (one transaction, one checkpoint). */
   batchSize?: number;
+  /** Witnesses whose cosignatures the log accepts and serves: verifier keys of type 0x04 (cosignature/v1). */
+  witnesses?: readonly string[];
+  /** Bounds of the lineage walk behind a lot's read rule (GET /v1/lots/{id}/log-entries). */
+  limits?: GraphLimits;
   onError?: (err: unknown) => void;
 }
 
@@ -95,6 +90,9 @@ export class VerifiableLog {
   readonly verifierKey: string;
   private readonly signer: NoteSigner;
   private readonly batchSize: number;
+  private readonly logVerifier: NoteVerifier;
+  private readonly witnesses: CosignatureVerifier[];
+  private readonly limits: GraphLimits;
   private running: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -109,6 +107,9 @@ export class VerifiableLog {
     this.signer = noteSigner(options.signerKey);
     this.verifierKey = verifierKeyOf(options.signerKey);
     this.batchSize = options.batchSize ?? 1000;
+    this.logVerifier = noteVerifier(this.verifierKey);
+    this.witnesses = (options.witnesses ?? []).map((vkey) => cosignatureVerifier(vkey));
+    this.limits = options.limits ?? { maxNodes: 50_000, maxDepth: 200 };
   }
 
   // -------------------------------------------------------------------------------------------------------
@@ -221,6 +222,7 @@ export class VerifiableLog {
         if (partialBundle) bundles.set(partialBundle.index, decodeEntryBundle(partialBundle.data, partialBundle.width));
 
         const entries: repo.NewEntry[] = [];
+        const entryLots: { lotId: string; index: number }[] = [];
         for (const record of records) {
           const salt = new Uint8Array(randomBytes(32));
           const commitment = eventCommitment(salt, record);
@@ -237,11 +239,13 @@ export class VerifiableLog {
           bundle[size % TILE_WIDTH] = commitment;
           bundles.set(Math.floor(size / TILE_WIDTH), bundle);
           entries.push({ index: size, eventId: record.id, salt, commitment });
+          for (const lotId of new Set(record.lots.map((l) => l.lotId))) entryLots.push({ lotId, index: size });
           edge = appended.edge;
           size++;
         }
 
         await repo.insertEntries(tx, entries);
+        await repo.insertEntryLots(tx, entryLots);
         for (const tile of tilesChangedBetween(oldSize, size)) {
           const hashes = tiles.get(key(tile.level, tile.index));
           if (!hashes || hashes.length !== tile.width) throw new Error(`sequencer: tile ${key(tile.level, tile.index)} has ${hashes?.length} hashes, not ${tile.width}`);
@@ -259,14 +263,15 @@ export class VerifiableLog {
   // -------------------------------------------------------------------------------------------------------
   // Reads.
 
-  /** The latest signed checkpoint. */
+  /** The latest signed checkpoint, with the witnesses' cosignatures of it stored so far. */
   async checkpoint(): Promise<string> {
     let state = await repo.readState(this.db);
     if (!state) {
       await this.sequence();
       state = await repo.readState(this.db);
     }
-    return state!.checkpoint;
+    const cosignatures = await repo.readCosignatureLines(this.db, state!.size);
+    return state!.checkpoint + cosignatures.map((line) => `${line}\n`).join('');
   }
 
   private async currentSize(): Promise<number> {
@@ -300,10 +305,13 @@ export class VerifiableLog {
 
   /** A HashReader over the stored tiles, good for any node of the tree up to `size` (the current size). */
   private reader(size: number) {
-    return tileHashReader(size, async (tile: Tile) => {
-      const body = await repo.readTileBody(this.db, tile.level, tile.index);
-      if (!body || body.length < tile.width * HASH_SIZE) throw new Error(`tile ${tile.level}/${tile.index} of width ${tile.width} is not stored`);
-      return body.subarray(0, tile.width * HASH_SIZE);
+    return batchTileHashReader(size, async (tiles: readonly Tile[]) => {
+      const bodies = await repo.readTileBodies(this.db, tiles);
+      return tiles.map((tile, i) => {
+        const body = bodies[i];
+        if (!body || body.length < tile.width * HASH_SIZE) throw new Error(`tile ${tile.level}/${tile.index} of width ${tile.width} is not stored`);
+        return body.subarray(0, tile.width * HASH_SIZE);
+      });
     });
   }
 
@@ -337,6 +345,51 @@ export class VerifiableLog {
       record,
       proof: formatTlogProof({ index: entry.index, proof, checkpoint: state.checkpoint }),
     };
+  }
+
+  /** GET /v1/lots/{id}/log-entries: the log entries of the lot's events, for whoever may read its provenance. */
+  async lotEntries(actor: Actor, lotId: string) {
+    await requireProvenanceReader(this.db, actor, lotId, this.limits);
+    return { lotId, entries: await repo.findLotEntries(this.db, lotId) };
+  }
+
+  /**
+   * Stores the cosignatures of configured witnesses on a checkpoint this log published (C2SP
+   * tlog-cosignature): the note must be that checkpoint's text, and each stored line verify under a witness key.
+   */
+  async addCosignatures(note: string, now = Math.floor(Date.now() / 1000)) {
+    if (this.witnesses.length === 0) throw new ForbiddenError('This log accepts cosignatures only from the witnesses it is configured with (HERBTRACE_LOG_WITNESSES), and none are configured.');
+    let text: string;
+    let size: number;
+    try {
+      text = parseNote(note).text;
+      size = parseCheckpoint(text).size;
+    } catch (err) {
+      throw ValidationError.field('body/checkpoint', `not a cosigned checkpoint note: ${(err as Error).message}`);
+    }
+    const published = await repo.findCheckpoint(this.db, size);
+    if (!published || parseNote(published).text !== text) {
+      throw new NotFoundError(
+        `This log never published that checkpoint (origin ${this.origin}, tree size ${size} with that root): a witness cosigns only checkpoints it fetched from /log/checkpoint.`,
+      );
+    }
+    let verified;
+    try {
+      verified = verifyNote(note, [this.logVerifier, ...this.witnesses]).verified;
+    } catch (err) {
+      if (err instanceof TlogError && err.code === 'invalid-signature') throw new ForbiddenError(`Refused: ${err.message}.`);
+      if (err instanceof TlogError && err.code === 'unverified-note') throw new ForbiddenError('Refused: no signature line is a cosignature of a witness this log is configured with.');
+      throw ValidationError.field('body/checkpoint', `not a cosigned checkpoint note: ${(err as Error).message}`);
+    }
+    const witnessSet = new Set<NoteVerifier>(this.witnesses);
+    const cosignatures = verified
+      .filter((s) => witnessSet.has(s.verifier))
+      .map((s) => ({ size, keyName: s.name, keyId: s.keyId, signedAt: cosignatureTimestamp(s.signature), line: s.line }));
+    if (cosignatures.length === 0) throw new ForbiddenError('Refused: no signature line is a cosignature of a witness this log is configured with.');
+    const ahead = cosignatures.find((c) => c.signedAt > now + 600);
+    if (ahead) throw ValidationError.field('body/checkpoint', `the cosignature of ${ahead.keyName} is dated ${ahead.signedAt}, more than 10 minutes in the future`);
+    const stored = await repo.insertCosignatures(this.db, cosignatures);
+    return { size, stored, cosignatures: cosignatures.map((c) => ({ name: c.keyName, keyId: keyIdHex(c.keyId), timestamp: c.signedAt })) };
   }
 
   /** A consistency proof from tree size `from` to `to` (1 ≤ from ≤ to ≤ the current size). */

@@ -191,6 +191,14 @@ function perfectHash(hashes: readonly Hash[]): Hash {
  * made a checkpoint of, so `size` must be one. The fetcher answers the tile's body.
  */
 export function tileHashReader(size: number, readTile: (tile: Tile) => Promise<Uint8Array>): HashReader {
+  return batchTileHashReader(size, (tiles) => Promise.all(tiles.map(readTile)));
+}
+
+/**
+ * `tileHashReader` over a fetcher of several tiles at once (a store answers them with one query): it is given
+ * every distinct tile a read needs and answers their bodies in that order.
+ */
+export function batchTileHashReader(size: number, readTiles: (tiles: readonly Tile[]) => Promise<readonly Uint8Array[]>): HashReader {
   if (!isIndex(size)) throw new RangeError(`size must be a non-negative safe integer, not ${size}`);
   return async (nodes) => {
     const wanted = nodes.map((node) => {
@@ -202,16 +210,16 @@ export function tileHashReader(size: number, readTile: (tile: Tile) => Promise<U
       if (!tile || offset + span > tile.width) {
         throw new TlogError('bad-hash-read', `level ${node.level} index ${node.index} is not a complete subtree of the tree of size ${size}`);
       }
-      return { tile, offset, span };
+      return { key: tilePath(tile), tile, offset, span };
     });
-    const tiles = new Map<string, Promise<Hash[]>>();
-    for (const { tile } of wanted) {
-      const key = tilePath(tile);
-      if (!tiles.has(key)) tiles.set(key, readTile(tile).then((data) => decodeTile(data, tile.width)));
-    }
-    return Promise.all(
-      wanted.map(async ({ tile, offset, span }) => perfectHash((await tiles.get(tilePath(tile))!).slice(offset, offset + span))),
-    );
+    const distinct = new Map<string, Tile>();
+    for (const { key, tile } of wanted) distinct.set(key, tile);
+    const list = [...distinct.values()];
+    const bodies = list.length === 0 ? [] : await readTiles(list);
+    if (bodies.length !== list.length) throw new TlogError('bad-hash-read', `asked for ${list.length} tiles, read ${bodies.length}`);
+    const tiles = new Map<string, Hash[]>();
+    list.forEach((tile, i) => tiles.set(tilePath(tile), decodeTile(bodies[i]!, tile.width)));
+    return wanted.map(({ key, offset, span }) => perfectHash(tiles.get(key)!.slice(offset, offset + span)));
   };
 }
 
