@@ -2,6 +2,7 @@
 // README.md "Architecture": no module reaches into another module's repository; it uses that module's index.ts.
 import js from '@eslint/js';
 import boundaries from 'eslint-plugin-boundaries';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -13,6 +14,15 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
     },
+  },
+  {
+    // The web app runs in the browser as it is (no build): browser globals, and the service worker's own.
+    files: ['src/web/**/*.js'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
+    files: ['src/web/app/sw.js'],
+    languageOptions: { globals: { ...globals.serviceworker, VERSION: 'readonly', SHELL: 'readonly' } },
   },
   {
     files: ['tests/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],

@@ -33,6 +33,7 @@ import { epcisRoutes, epcisSchemas } from './modules/epcis/index.js';
 import { speciesSchemas } from './modules/species/index.js';
 import { logOrigin, logRoutes, logSchemas } from './modules/tlog/index.js';
 import { vocabularyRoutes, vocabularySchemas } from './modules/vocabulary/index.js';
+import { webappRoutes } from './modules/webapp/index.js';
 import authPlugin from './plugins/auth.js';
 import dbPlugin from './plugins/db.js';
 import errorsPlugin from './plugins/errors.js';
@@ -209,6 +210,7 @@ export async function buildApp(options: BuildAppOptions) {
       windowHours: config.scanWindowHours,
     },
   });
+  await app.register(webappRoutes);
 
   return app;
 }

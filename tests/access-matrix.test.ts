@@ -244,6 +244,8 @@ const MATRIX: Record<string, RouteCase> = {
     }),
     expect: '401 403 201 403 404 403 201 404',
   },
+  // Every organisation may ask; each sees only the grants to itself (none for a non-lab).
+  'GET /v1/lab-grants': { url: () => '/v1/lab-grants', expect: '401 403 200 200 200 200 200 200' },
   'GET /v1/lots/{id}/lab-results': { url: (fx) => `/v1/lots/${fx.lot.id}/lab-results`, expect: '401 200 200 200 404 200 200 404' },
   'POST /v1/lots/{id}/gi-claims': {
     url: (fx) => `/v1/lots/${fx.lot.id}/gi-claims`,

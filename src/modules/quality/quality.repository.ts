@@ -85,6 +85,23 @@ export async function findGrant(db: Database, lotId: string, labOrganizationId: 
   return rows[0];
 }
 
+/**
+ * The grants a lab holds that still count: those given by the lot's current holder, newest first, with the
+ * lot's number, stage and species and the giver's name (what the lab needs to find its samples).
+ */
+export async function listGrantsForLab(db: Database, labOrganizationId: string, limit: number) {
+  return queryRows<{ lot_id: string; lot_number: string; stage: string; species_code: string; status: string; granted_by: string; granted_by_name: string; created_at: Date | string }>(
+    db,
+    sql`select g.lot_id, l.lot_number, l.stage, l.species_code, l.status, g.granted_by, o.name as granted_by_name, g.created_at
+          from lab_grants g
+          join lots l on l.id = g.lot_id and l.holder_id = g.granted_by
+          join organizations o on o.id = g.granted_by
+         where g.lab_organization_id = ${labOrganizationId}
+         order by g.created_at desc, g.lot_id
+         limit ${limit}`,
+  );
+}
+
 export async function insertGrant(db: Database, row: typeof labGrants.$inferInsert) {
   const [inserted] = await db.insert(labGrants).values(row).returning();
   return inserted!;

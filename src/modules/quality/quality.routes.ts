@@ -18,6 +18,7 @@ import {
   GiProduct,
   LabGrant,
   LabGrantBody,
+  LabGrantList,
   LabReport,
   LabResultBody,
   Limit,
@@ -49,6 +50,20 @@ export const qualityRoutes: FastifyPluginAsyncTypebox<{ limits: GraphLimits }> =
         status: 201,
         body: await quality.grantLab(db, organizationOf(request.actor), request.params.id, request.body),
       })),
+  );
+
+  app.get(
+    '/v1/lab-grants',
+    {
+      config: { auth: 'organization' },
+      schema: {
+        tags: ['quality'],
+        summary: 'For a lab: the lots it is authorised to submit results for (granted by their current holder), newest first',
+        security: bearerAuth,
+        response: { 200: ref(LabGrantList), ...problemResponses(401, 403) },
+      },
+    },
+    async (request) => quality.listLabGrants(app.database.db, organizationOf(request.actor)),
   );
 
   app.post(

@@ -19,6 +19,19 @@ export const LabGrant = Type.Object(
   { $id: 'LabGrant' },
 );
 
+export const LabGrantList = Type.Object(
+  {
+    items: Type.Array(
+      Type.Object({
+        lot: Type.Object({ id: Type.String(), lotNumber: Type.String(), stage: Type.String(), speciesCode: Type.String(), status: Type.String() }),
+        grantedBy: OrganizationRef,
+        createdAt: Timestamp,
+      }),
+    ),
+  },
+  { $id: 'LabGrantList' },
+);
+
 export const LabResultBody = Type.Object(
   {
     reportNumber: Type.String({ minLength: 1, maxLength: 64, examples: ['THJC-2024-1018'] }),
@@ -245,4 +258,4 @@ export const Analyte = Type.Object(
 );
 
 /** The named schemas of this module, registered once in app.ts (validation, serialisation, OpenAPI components). */
-export const qualitySchemas = [Analyte, Limit, LabGrantBody, LabGrant, LabResultBody, LabReport, CreateCertificateBody, ConfirmCertificateBody, Certificate, GiProduct, SetGiRegionsBody, GiClaimBody, GiClaim, Verification];
+export const qualitySchemas = [Analyte, Limit, LabGrantBody, LabGrant, LabGrantList, LabResultBody, LabReport, CreateCertificateBody, ConfirmCertificateBody, Certificate, GiProduct, SetGiRegionsBody, GiClaimBody, GiClaim, Verification];

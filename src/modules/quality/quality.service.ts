@@ -3,7 +3,7 @@ import { pgConstraintName, pgErrorCode, UNIQUE_VIOLATION } from '../../lib/db-er
 import { ConflictError, ForbiddenError, NotFoundError, RuleViolationError, ValidationError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { formatOffsetTime, parseEventTime, parseOffsetTime, type OffsetTime } from '../../lib/time.js';
-import type { Actor } from '../../access/actor.js';
+import type { Actor, OrganizationActor } from '../../access/actor.js';
 import { authorizeLot, requireWriter } from '../../access/policy.js';
 import { recordEvent } from '../../events/index.js';
 import * as lotsRepo from '../lots/index.js';
@@ -52,6 +52,18 @@ export async function grantLab(db: Database, actor: Actor, lotId: string, input:
     if (pgErrorCode(error) === UNIQUE_VIOLATION) throw new ConflictError(`${lab.name} is already authorised for lot ${lotId}.`);
     throw error;
   }
+}
+
+/** GET /v1/lab-grants: the lots a lab may submit results for (granted by their current holder). */
+export async function listLabGrants(db: Database, actor: OrganizationActor) {
+  const rows = await repo.listGrantsForLab(db, actor.organizationId, 500);
+  return {
+    items: rows.map((r) => ({
+      lot: { id: r.lot_id, lotNumber: r.lot_number, stage: r.stage, speciesCode: r.species_code, status: r.status },
+      grantedBy: { id: r.granted_by, name: r.granted_by_name },
+      createdAt: new Date(r.created_at).toISOString(),
+    })),
+  };
 }
 
 /** Every result checked against the analyte vocabulary: an unknown analyte or unit is a 400 naming the field. */
