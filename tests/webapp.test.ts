@@ -148,7 +148,7 @@ t.test('offline: a harvest and two agro-inputs wait across a reload and land exa
   t.match(timeline, /腐熟农家肥/);
 });
 
-t.test('an over-draw queued offline is refused after sync, explained in Chinese, and stores nothing', { skip: noBrowser }, async (t) => {
+t.test('offline: an over-draw and the harvest made of it; the refusal holds the harvest back until corrected', { skip: noBrowser }, async (t) => {
   const w = await world(t);
   const context = await launchBrowser(t);
   const page = await context.newPage();
@@ -164,6 +164,16 @@ t.test('an over-draw queued offline is refused after sync, explained in Chinese,
   await page.getByLabel('单位').selectOption('plant');
   await page.getByTestId('save').click();
   await page.getByTestId('queued').waitFor();
+  // The planting's page while it waits: a harvest can be recorded on it already.
+  await page.getByTestId('lot-page').waitFor();
+  t.match(await page.locator('header h1').textContent(), 'SL-OVER', 'the lot recorded offline has its page');
+  await page.getByTestId('action-harvest').click();
+  await page.getByTestId('input-lot').waitFor();
+  t.match(await page.getByTestId('input-lot').textContent(), /SL-OVER.*可用 1000 株（待上传）/, 'its input: the planting that waits');
+  await page.getByLabel('批号 (采收)').fill('SL-H-OVER');
+  await page.getByLabel('产出数量').fill('300');
+  await page.getByTestId('save').click();
+  await page.getByTestId('queued').waitFor();
   const before = await w.eventCount();
 
   await goOnline(context);
@@ -172,15 +182,27 @@ t.test('an over-draw queued offline is refused after sync, explained in Chinese,
   const refusal = page.getByTestId('refusal');
   await refusal.waitFor({ timeout: 20_000 });
   t.match(await refusal.textContent(), rules['insufficient-quantity']!['zh-CN'], 'the rule explained in Chinese');
-  t.equal(await page.getByTestId('outbox-entry').getAttribute('data-state'), 'refused', 'kept, marked refused');
+  t.same(await page.getByTestId('outbox-entry').evaluateAll((els) => els.map((e) => e.getAttribute('data-state'))), ['refused', 'pending'], 'the planting refused, the harvest kept');
+  t.match(await page.getByTestId('outbox-entry').nth(1).textContent(), '等待前一条记录', 'the harvest is held back by the refusal');
   t.equal(await w.eventCount(), before, 'no event stored');
   t.equal((await w.database.db.select().from(lots).where(eq(lots.lotNumber, 'SL-OVER'))).length, 0, 'no lot stored');
   await page.reload();
   await page.getByTestId('refusal').waitFor();
   t.pass('still shown after a reload');
-  page.once('dialog', (d) => void d.accept());
-  await page.getByRole('button', { name: '放弃这条记录' }).click();
-  await page.getByText('没有待上传的记录').waitFor();
+
+  // Corrected in its own form, which opens with what was entered.
+  await page.getByTestId('correct').click();
+  t.equal(await page.getByLabel('批号 (种植养殖)').inputValue(), 'SL-OVER', 'the form holds what was entered');
+  await page.getByLabel(/^使用数量/).fill('40');
+  await page.getByTestId('save').click();
+  await page.getByTestId('saved').waitFor({ timeout: 20_000 });
+  await page.goto(`${w.address}/app/#/outbox`);
+  await page.getByText('没有待上传的记录').waitFor({ timeout: 20_000 });
+  const planting = await w.database.db.select().from(lots).where(eq(lots.lotNumber, 'SL-OVER'));
+  const harvest = await w.database.db.select().from(lots).where(eq(lots.lotNumber, 'SL-H-OVER'));
+  t.equal(planting.length, 1, 'the corrected planting stored once');
+  t.equal(harvest.length, 1, 'the harvest sent after it, once');
+  t.same(harvest[0]!.parentLotIds, [planting[0]!.id], 'the harvest is made of the planting');
 });
 
 t.test('a lab analyst enters the worked report (合格), then a Pb of 6 mg/kg (不合格, lot on hold)', { skip: noBrowser }, async (t) => {

@@ -13,6 +13,7 @@ import { SITE_KINDS } from '../../src/modules/sites/sites.schemas.js';
 import { ORGANIZATION_KINDS } from '../../src/modules/organizations/organizations.schemas.js';
 import { CERTIFICATE_KINDS } from '../../src/modules/quality/quality.schemas.js';
 import { SPECIES_KINDS } from '../../src/modules/species/species.schemas.js';
+import { EVENT_TYPES } from '../../src/modules/epcis/epcis.vocabulary.js';
 import * as v from '../../src/web/lib/vocabulary.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -59,6 +60,7 @@ t.test('the lists the API validates against, term for term', async (t) => {
   t.strictSame(keys(v.units), [...Object.keys(MASS_UNITS), ...COUNT_UNITS].sort(), 'quantity units');
   for (const [unit, grams] of Object.entries(MASS_UNITS)) t.equal(v.units[unit]!.grams, Number(grams), `${unit} in grams`);
   t.strictSame(keys(v.attributes), [...STAGES].sort(), 'attributes of every stage');
+  t.strictSame(keys(v.eventTypes), Object.keys(EVENT_TYPES).sort(), 'event types (as the timeline names them)');
   for (const [name, group] of Object.entries(v.groups)) {
     for (const [key, term] of Object.entries(group)) t.ok(both(term), `${name}.${key} has both languages`);
   }

@@ -73,3 +73,14 @@ export function useLot(id) {
   if (isPlaceholder(id)) return { data: null, error: new ApiError(404, { status: 404, type: '/problems/not-found' }), loading: false, reload: () => {} };
   return fetched;
 }
+
+/**
+ * The reference data of the forms (species, analytes), from GET /v1/vocabulary: one cacheable document, so
+ * a phone that opened the app once fills its forms offline.
+ */
+export function useReference() {
+  const vocabulary = useGet('/v1/vocabulary');
+  const species = vocabulary.data ? vocabulary.data.species : [];
+  const analytes = vocabulary.data ? vocabulary.data.analytes : [];
+  return { loading: vocabulary.loading, species, analytes, speciesByCode: new Map(species.map((s) => [s.code, s])), analyteByCode: new Map(analytes.map((a) => [a.code, a])) };
+}

@@ -50,7 +50,7 @@ function match(path) {
   return null;
 }
 
-const currentPath = () => (location.hash.replace(/^#/, '') || '/').split('?')[0];
+const currentPath = () => location.hash.replace(/^#/, '') || '/';
 
 function App() {
   const app = useAppState();
@@ -67,13 +67,14 @@ function App() {
     document.documentElement.lang = app.lang;
   }, [app.lang]);
   if (!app.sessionChecked) return html`<p class="boot">${t('loading')}</p>`;
-  const found = match(path);
+  const [route, query] = path.split('?');
+  const found = match(route);
   if (!found) return html`<${Header} title=${t('notFound')} back="#/" /><main><p>${t('notFound')}</p></main>`;
   if (!app.session && !PUBLIC.has(found.pattern)) return html`<${SignIn} />`;
   if (app.session && app.session.twoFactorEnrolmentRequired && found.pattern !== '/totp') return html`<${TotpEnrolment} />`;
   const Screen = found.screen;
   return html`${app.sessionEnded ? html`<p class="banner error" role="alert">${t('sessionEnded')} <a href="#/signin">${t('signIn')}</a></p>` : null}
-    <${Screen} key=${path} ...${found.props} />`;
+    <${Screen} key=${path} ...${found.props} fix=${new URLSearchParams(query || '').get('fix') || undefined} />`;
 }
 
 if ('serviceWorker' in navigator) {

@@ -139,11 +139,11 @@ export async function discard(entryId) {
 }
 
 /** Correct a refused write: a new body is a new request, so it gets a new Idempotency-Key. */
-export async function correct(entryId, body) {
+export async function correct(entryId, body, summary) {
   const d = await db();
   const entry = await d.getFromIndex('outbox', 'id', entryId);
   if (!entry) return;
-  Object.assign(entry, { body, idempotencyKey: `app-${randomId()}`, state: 'pending', problem: null, attempts: 0, nextAttemptAt: 0, lastError: null, dependsOn: [...placeholdersIn([entry.path, body])] });
+  Object.assign(entry, { body, summary: summary || entry.summary, idempotencyKey: `app-${randomId()}`, state: 'pending', problem: null, attempts: 0, nextAttemptAt: 0, lastError: null, dependsOn: [...placeholdersIn([entry.path, body])] });
   await d.put('outbox', entry);
   changed();
 }

@@ -95,7 +95,7 @@ export function useForm(initial) {
 
 let fieldIds = 0;
 /** A labelled input with its error; `kind` picks the phone keyboard (decimal, integer, text, date…). */
-export function Field({ form, name, text, hint, kind = 'text', options, required, rows }) {
+export function Field({ form, name, text, hint, kind = 'text', options, required, rows, suggestions }) {
   const [id] = useState(() => `f${++fieldIds}`);
   const error = form.errors[name];
   const common = { id, name, value: form.values[name] ?? '', onInput: form.set(name), onChange: form.set(name), 'aria-invalid': error ? 'true' : 'false', 'aria-describedby': error ? `${id}-e` : undefined, required };
@@ -106,10 +106,13 @@ export function Field({ form, name, text, hint, kind = 'text', options, required
   else if (kind === 'decimal') input = html`<input ...${common} type="text" inputmode="decimal" autocomplete="off" />`;
   else if (kind === 'integer') input = html`<input ...${common} type="text" inputmode="numeric" pattern="[0-9]*" autocomplete="off" />`;
   else if (kind === 'datetime') input = html`<input ...${common} type="datetime-local" />`;
+  else if (kind === 'date') input = html`<input ...${common} type="date" />`;
   else if (kind === 'password') input = html`<input ...${common} type="password" autocomplete="current-password" />`;
   else if (kind === 'new-password') input = html`<input ...${common} type="password" autocomplete="new-password" />`;
   else if (kind === 'one-time-code') input = html`<input ...${common} type="text" inputmode="numeric" autocomplete="one-time-code" />`;
-  else input = html`<input ...${common} type="text" autocomplete="off" />`;
+  else if (suggestions && suggestions.length) {
+    input = html`<input ...${common} type="text" autocomplete="off" list=${`${id}-l`} /><datalist id=${`${id}-l`}>${suggestions.map((v) => html`<option value=${v}></option>`)}</datalist>`;
+  } else input = html`<input ...${common} type="text" autocomplete="off" />`;
   return html`<div>
     <label for=${id}>${text}${hint ? html`<span class="hint">${hint}</span>` : null}</label>
     ${input}

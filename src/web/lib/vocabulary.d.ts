@@ -51,6 +51,7 @@ export const cultivationModes: Record<string, Term>;
 export const antlerGrades: Record<string, Term>;
 export const attributes: Record<StageKey, Record<string, FieldSpec>>;
 export const ATTRIBUTE_TEXT_MAX: number;
+export const eventTypes: Record<string, Term>;
 export const observationKinds: Record<'agro_input' | 'inspection' | 'sensor' | 'note', Term>;
 export const observationFields: Record<'agro_input' | 'inspection' | 'sensor' | 'note', Record<string, FieldSpec>>;
 export const agroInputCategories: Record<string, Term>;

@@ -156,6 +156,28 @@ export const attributes = {
 /** Text attributes: at most this many characters (lots.rules.ts). */
 export const ATTRIBUTE_TEXT_MAX = 500;
 
+/** Every kind of event the chain records (src/modules/epcis/epcis.vocabulary.ts EVENT_TYPES), as a timeline names it. */
+export const eventTypes = {
+  commissioned: { 'zh-CN': '登记批次', en: 'Lot registered' },
+  transformation: { 'zh-CN': '加工转化', en: 'Transformation' },
+  split: { 'zh-CN': '拆分', en: 'Split' },
+  shipment_dispatched: { 'zh-CN': '发货', en: 'Shipped' },
+  shipment_received: { 'zh-CN': '收货', en: 'Received' },
+  shipment_refused: { 'zh-CN': '拒收', en: 'Refused' },
+  status_changed: { 'zh-CN': '状态变更', en: 'Status changed' },
+  agro_input: { 'zh-CN': '农资投入', en: 'Agricultural input' },
+  inspection: { 'zh-CN': '巡查检查', en: 'Inspection' },
+  sensor: { 'zh-CN': '环境监测', en: 'Sensor reading' },
+  note: { 'zh-CN': '备注', en: 'Note' },
+  lab_granted: { 'zh-CN': '委托检验', en: 'Lab authorised' },
+  lab_result: { 'zh-CN': '检验报告', en: 'Lab report' },
+  certificate_recorded: { 'zh-CN': '登记证书', en: 'Certificate recorded' },
+  certificate_confirmed: { 'zh-CN': '证书确认', en: 'Certificate confirmed' },
+  gi_claimed: { 'zh-CN': '地理标志声明', en: 'Geographical indication claimed' },
+  codes_issued: { 'zh-CN': '生成二维码', en: 'Codes issued' },
+  code_voided: { 'zh-CN': '作废二维码', en: 'Code voided' },
+};
+
 export const observationKinds = {
   agro_input: { 'zh-CN': '农资投入', en: 'Agricultural input' },
   inspection: { 'zh-CN': '巡查检查', en: 'Inspection' },
@@ -358,6 +380,7 @@ export const problems = {
 /** Every group, for `label(group, key, lang)` and the JSON route. */
 export const groups = {
   stages,
+  eventTypes,
   lotStatuses,
   params,
   methods,

@@ -2,57 +2,22 @@
 // (limits.js), and hands it to the outbox (state.write): sent at once when online, kept on the phone when
 // not. A refusal is shown with its explanation; the corrected form replaces the refused write in the outbox.
 import { useEffect, useState } from 'preact/hooks';
-import { useGet, useLot, useMyLots, useMySites } from '../data.js';
+import { useLot, useMyLots, useMySites, useReference } from '../data.js';
 import { explain } from '../explain.js';
 import { LIMITS } from '../limits.js';
-import { attributes as ATTRIBUTES, cultivationModes, antlerGrades, label, operations, params as PARAMS, methods, adjuvants, PARAM_ORDER, speciesName } from '../lib/vocabulary.js';
-import { correct, listOutbox, placeholder, sentAnswer } from '../outbox.js';
-import { flash, lang, syncNow, t, write } from '../state.js';
+import { ATTRIBUTE_TEXT_MAX, attributes as ATTRIBUTES, groups, label, operations, params as PARAMS, methods, adjuvants, PARAM_ORDER, speciesName } from '../lib/vocabulary.js';
+import { placeholder } from '../outbox.js';
+import { useRestored, useSave } from '../save.js';
+import { lang, t } from '../state.js';
 import { check, Field, formatQuantity, Header, html, lotNumberRules, nowLocal, Outcome, quantityOf, quantityRules, QuantityField, useForm, withOffset } from '../ui.js';
 
 const lotHref = (id) => `#/lot/${encodeURIComponent(id)}`;
-
-/**
- * Save through the outbox; on a refusal keep the entry (visible in the outbox too) and let the next save
- * correct it instead of queueing a second write.
- */
-function useSave() {
-  const [outcome, setOutcome] = useState(null);
-  const [busy, setBusy] = useState(false);
-  const [fixId, setFixId] = useState(null);
-  const save = async (request, { onSaved } = {}) => {
-    setBusy(true);
-    try {
-      let result;
-      if (fixId) {
-        await correct(fixId, request.body);
-        await syncNow(true);
-        const still = (await listOutbox()).find((e) => e.id === fixId);
-        const answer = await sentAnswer(fixId);
-        result = answer !== undefined ? { answer, entry: { id: fixId } } : still && still.state === 'refused' ? { refused: still.problem, entry: still } : { queued: true, entry: still };
-      } else result = await write(request);
-      if (result.refused) {
-        setOutcome(result);
-        setFixId(result.entry.id);
-      } else {
-        // Confirmed on the next screen, where the person goes at once.
-        setFixId(null);
-        flash(result.queued ? 'queued' : 'saved');
-        if (onSaved) onSaved(result);
-        else setOutcome(result);
-      }
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { outcome, busy, save };
-}
 
 function SaveButton({ busy }) {
   return html`<button class="primary" type="submit" disabled=${busy} data-testid="save">${busy ? t('syncing') : t('submit')}</button>`;
 }
 
-/** Fields of a stage's attributes, from the vocabulary (labels, types, limits). */
+/** Fields of a stage's attributes, from the vocabulary (labels, types, limits, closed and open lists). */
 function AttributeFields({ form, stage, only }) {
   const specs = ATTRIBUTES[stage] || {};
   return Object.entries(specs)
@@ -61,11 +26,11 @@ function AttributeFields({ form, stage, only }) {
       const name = `attr_${key}`;
       const text = `${spec[lang()] || spec['zh-CN']}${spec.unit ? ` (${spec.unit[lang()]})` : ''}`;
       if (spec.choicesOf) {
-        const group = spec.choicesOf === 'cultivationModes' ? cultivationModes : spec.choicesOf === 'antlerGrades' ? antlerGrades : {};
-        return html`<${Field} form=${form} name=${name} text=${text} options=${[['', '—'], ...Object.keys(group).map((k) => [k, label(spec.choicesOf, k, lang())])]} />`;
+        return html`<${Field} form=${form} name=${name} text=${text} options=${[['', '—'], ...Object.keys(groups[spec.choicesOf] || {}).map((k) => [k, label(spec.choicesOf, k, lang())])]} />`;
       }
-      const kind = spec.type === 'integer' ? 'integer' : spec.type === 'number' ? 'decimal' : 'text';
-      return html`<${Field} form=${form} name=${name} text=${text} kind=${kind} hint=${spec.type === 'list' ? t('beds') : undefined} />`;
+      const kind = spec.type === 'integer' ? 'integer' : spec.type === 'number' ? 'decimal' : spec.type === 'date' ? 'date' : 'text';
+      const suggestions = spec.suggestionsOf ? Object.keys(groups[spec.suggestionsOf] || {}) : spec.examples;
+      return html`<${Field} form=${form} name=${name} text=${text} kind=${kind} hint=${spec.type === 'list' ? t('listHint') : undefined} suggestions=${suggestions} />`;
     });
 }
 
@@ -73,7 +38,8 @@ function attributeRules(stage, only) {
   const out = {};
   for (const [key, spec] of Object.entries(ATTRIBUTES[stage] || {})) {
     if (only && !only.includes(key)) continue;
-    const rules = { maxLength: spec.maxLength ?? 500 };
+    const rules = { maxLength: spec.maxLength ?? ATTRIBUTE_TEXT_MAX };
+    if (spec.type === 'date') rules.pattern = /^\d{4}-\d{2}-\d{2}$/;
     if (spec.type === 'integer' || spec.type === 'number') {
       rules.number = { min: spec.min ?? spec.exclusiveMin, max: spec.max, integer: spec.type === 'integer', decimals: spec.maxDecimals };
       if (spec.exclusiveMin !== undefined) rules.number.positive = spec.exclusiveMin === 0;
@@ -107,9 +73,10 @@ function DateField({ form, name = 'occurredAt', text }) {
   return html`<${Field} form=${form} name=${name} text=${text || t('date')} kind="datetime" />`;
 }
 
-export function NewSite() {
-  const form = useForm({ kind: 'cultivation_base', name: '', regionCode: '', lat: '', lon: '', areaMu: '' });
-  const { outcome, busy, save } = useSave();
+export function NewSite({ fix }) {
+  const restored = useRestored(fix);
+  const form = useForm((restored && restored.values) || { kind: 'cultivation_base', name: '', regionCode: '', lat: '', lon: '', areaMu: '' });
+  const { outcome, busy, save } = useSave(fix);
   const [gpsProblem, setGpsProblem] = useState(null);
   const locate = () => {
     if (!navigator.geolocation) return setGpsProblem(t('gpsFailed'));
@@ -130,7 +97,7 @@ export function NewSite() {
     if (v.areaMu) body.areaMu = Number(v.areaMu);
     await save(
       { path: '/v1/sites', body, summary: { kind: 'site', text: `${t('newSite')} ${body.name}`, creates: [{ type: 'site', name: body.name, kind: body.kind, answerPath: 'id' }] } },
-      { onSaved: () => (location.hash = '#/') },
+      { onSaved: () => (location.hash = '#/'), state: { values: form.values } },
     );
   };
   return html`<${Header} title=${t('newSite')} back="#/" />
@@ -150,10 +117,11 @@ export function NewSite() {
     </form></main>`;
 }
 
-export function CommissionSeed() {
-  const species = useGet('/v1/species');
-  const form = useForm({ speciesCode: 'renshen', lotNumber: '', siteId: '', quantity: '', unit: 'kg', producedAt: nowLocal(), attr_variety: '', attr_germplasmOrigin: '', attr_germinationRatePct: '' });
-  const { outcome, busy, save } = useSave();
+export function CommissionSeed({ fix }) {
+  const reference = useReference();
+  const restored = useRestored(fix);
+  const form = useForm((restored && restored.values) || { speciesCode: 'renshen', lotNumber: '', siteId: '', quantity: '', unit: 'kg', producedAt: nowLocal(), attr_variety: '', attr_germplasmOrigin: '', attr_germinationRatePct: '' });
+  const { outcome, busy, save } = useSave(fix);
   const submit = async (event) => {
     event.preventDefault();
     if (!form.validate({ speciesCode: { required: true }, lotNumber: lotNumberRules, siteId: { required: true }, quantity: quantityRules, producedAt: { required: true }, ...attributeRules('seed') })) return;
@@ -163,10 +131,10 @@ export function CommissionSeed() {
     if (Object.keys(attrs).length) body.attributes = attrs;
     await save(
       { path: '/v1/lots', body, summary: { kind: 'commission', text: `${t('newSeed')} ${body.lotNumber}`, creates: [{ type: 'lot', lotNumber: body.lotNumber, stage: 'seed', speciesCode: body.speciesCode, quantity: body.quantity, remaining: body.quantity, status: 'active', answerPath: 'id' }] } },
-      { onSaved: (r) => (location.hash = lotHref(r.answer ? r.answer.id : placeholder(r.entry.id, 'id'))) },
+      { onSaved: (r) => (location.hash = lotHref(r.answer ? r.answer.id : placeholder(r.entry.id, 'id'))), state: { values: form.values } },
     );
   };
-  const speciesOptions = species.data ? (species.data.items || species.data).map((s) => [s.code, speciesName(s, lang())]) : [['renshen', 'renshen']];
+  const speciesOptions = reference.species.length ? reference.species.map((s) => [s.code, speciesName(s, lang())]) : [['renshen', 'renshen']];
   return html`<${Header} title=${t('newSeed')} back="#/" />
     <main><form onSubmit=${submit} novalidate>
       <${Field} form=${form} name="speciesCode" text=${t('species')} options=${speciesOptions} />
@@ -239,19 +207,20 @@ function stepsBody(steps) {
  * One form for every transformation of one or more of my lots into one or more new lots: planting,
  * harvest, processing and 炮制, split, merge. `kind` picks the fields.
  */
-function TransformationForm({ kind, inputIds, title }) {
+function TransformationForm({ kind, inputIds, title, fix }) {
+  const restored = useRestored(fix);
   const mine = useMyLots();
   const first = useLot(inputIds[0] || '');
   const input = first.data;
   const multipleInputs = kind === 'merge';
   const multipleOutputs = kind === 'split';
   const outputStage0 = kind === 'plant' ? 'cultivation' : kind === 'harvest' ? 'harvest' : input && (kind === 'split' || kind === 'merge') ? input.stage : input ? (NEXT_STAGES[input.stage] || [])[0] : 'processed';
-  const form = useForm({ occurredAt: nowLocal(), siteId: '', outputStage: outputStage0 || '', lotNumber: '', quantity: '', unit: kind === 'plant' ? 'plant' : 'kg' });
-  const [inputs, setInputs] = useState(inputIds.map((id) => ({ lotId: id, quantity: '', unit: '' })));
-  const [outputs, setOutputs] = useState(multipleOutputs ? [{ lotNumber: '', quantity: '' }, { lotNumber: '', quantity: '' }] : []);
-  const [steps, setSteps] = useState(kind === 'process' ? [{ op: '洗', params: {} }] : []);
+  const form = useForm((restored && restored.values) || { occurredAt: nowLocal(), siteId: '', outputStage: outputStage0 || '', lotNumber: '', quantity: '', unit: kind === 'plant' ? 'plant' : 'kg' });
+  const [inputs, setInputs] = useState((restored && restored.inputs) || inputIds.map((id) => ({ lotId: id, quantity: '', unit: '' })));
+  const [outputs, setOutputs] = useState((restored && restored.outputs) || (multipleOutputs ? [{ lotNumber: '', quantity: '' }, { lotNumber: '', quantity: '' }] : []));
+  const [steps, setSteps] = useState((restored && restored.steps) || (kind === 'process' ? [{ op: '洗', params: {} }] : []));
   const [inputErrors, setInputErrors] = useState({});
-  const { outcome, busy, save } = useSave();
+  const { outcome, busy, save } = useSave(fix);
   // Prefill what is used with what remains of the input, and the output stage once the input is known.
   useEffect(() => {
     if (!input) return;
@@ -307,6 +276,7 @@ function TransformationForm({ kind, inputIds, title }) {
           if (r.answer) location.hash = lotHref(r.answer.outputs[0].id);
           else location.hash = lotHref(placeholder(r.entry.id, 'outputs/0/id'));
         },
+        state: { values: form.values, inputs, outputs, steps },
       },
     );
   };
@@ -361,16 +331,17 @@ function TransformationForm({ kind, inputIds, title }) {
     </form></main>`;
 }
 
-export const Planting = ({ id }) => html`<${TransformationForm} kind="plant" inputIds=${[id]} title=${t('plant')} />`;
-export const Harvest = ({ id }) => html`<${TransformationForm} kind="harvest" inputIds=${[id]} title=${t('harvest')} />`;
-export const Processing = ({ id }) => html`<${TransformationForm} kind="process" inputIds=${[id]} title=${t('process')} />`;
-export const Split = ({ id }) => html`<${TransformationForm} kind="split" inputIds=${[id]} title=${t('split')} />`;
-export const Merge = () => html`<${TransformationForm} kind="merge" inputIds=${['', '']} title=${t('merge')} />`;
+export const Planting = ({ id, fix }) => html`<${TransformationForm} kind="plant" inputIds=${[id]} title=${t('plant')} fix=${fix} />`;
+export const Harvest = ({ id, fix }) => html`<${TransformationForm} kind="harvest" inputIds=${[id]} title=${t('harvest')} fix=${fix} />`;
+export const Processing = ({ id, fix }) => html`<${TransformationForm} kind="process" inputIds=${[id]} title=${t('process')} fix=${fix} />`;
+export const Split = ({ id, fix }) => html`<${TransformationForm} kind="split" inputIds=${[id]} title=${t('split')} fix=${fix} />`;
+export const Merge = ({ fix }) => html`<${TransformationForm} kind="merge" inputIds=${['', '']} title=${t('merge')} fix=${fix} />`;
 
-export function AgroInput({ id }) {
+export function AgroInput({ id, fix }) {
   const lot = useLot(id);
-  const form = useForm({ occurredAt: nowLocal(), category: 'fertilizer', product: '', registrationNumber: '', dose: '', doseUnit: 'kg/亩', area: '', phi: '', operator: '' });
-  const { outcome, busy, save } = useSave();
+  const restored = useRestored(fix);
+  const form = useForm((restored && restored.values) || { occurredAt: nowLocal(), category: 'fertilizer', product: '', registrationNumber: '', dose: '', doseUnit: 'kg/亩', area: '', phi: '', operator: '' });
+  const { outcome, busy, save } = useSave(fix);
   const L = LIMITS.agroInput;
   const submit = async (event) => {
     event.preventDefault();
@@ -393,7 +364,7 @@ export function AgroInput({ id }) {
     if (v.operator.trim()) data.operator = v.operator.trim();
     await save(
       { path: `/v1/lots/${encodeURIComponent(id)}/events`, body: { type: 'agro_input', occurredAt: withOffset(v.occurredAt), data }, summary: { kind: 'agro_input', text: `${t('agroInput')} ${data.product}`, lotId: id } },
-      { onSaved: () => (location.hash = lotHref(id)) },
+      { onSaved: () => (location.hash = lotHref(id)), state: { values: form.values } },
     );
   };
   return html`<${Header} title=${t('agroInput')} back=${lotHref(id)} />
@@ -415,10 +386,11 @@ export function AgroInput({ id }) {
     </form></main>`;
 }
 
-export function Ship({ id }) {
+export function Ship({ id, fix }) {
   const lot = useLot(id);
-  const form = useForm({ toOrganizationId: '', quantity: '', shippedAt: nowLocal() });
-  const { outcome, busy, save } = useSave();
+  const restored = useRestored(fix);
+  const form = useForm((restored && restored.values) || { toOrganizationId: '', quantity: '', shippedAt: nowLocal() });
+  const { outcome, busy, save } = useSave(fix);
   const submit = async (event) => {
     event.preventDefault();
     if (!form.validate({ toOrganizationId: { required: true, maxLength: 64 }, quantity: { ...quantityRules, required: false }, shippedAt: { required: true } })) return;
@@ -427,7 +399,7 @@ export function Ship({ id }) {
     if (v.quantity.trim() && lot.data) line.quantity = quantityOf(v.quantity, lot.data.remaining.unit);
     await save(
       { path: '/v1/shipments', body: { toOrganizationId: v.toOrganizationId.trim(), lines: [line], shippedAt: withOffset(v.shippedAt) }, summary: { kind: 'ship', text: `${t('ship')} ${lot.data ? lot.data.lotNumber : id}`, lotId: id } },
-      { onSaved: () => (location.hash = lotHref(id)) },
+      { onSaved: () => (location.hash = lotHref(id)), state: { values: form.values } },
     );
   };
   return html`<${Header} title=${t('ship')} back=${lotHref(id)} />
@@ -441,18 +413,19 @@ export function Ship({ id }) {
     </form></main>`;
 }
 
-export function StatusChange({ id }) {
+export function StatusChange({ id, fix }) {
   const lot = useLot(id);
   const releasing = lot.data && lot.data.status === 'hold';
-  const form = useForm({ reason: '', occurredAt: nowLocal() });
-  const { outcome, busy, save } = useSave();
+  const restored = useRestored(fix);
+  const form = useForm((restored && restored.values) || { reason: '', occurredAt: nowLocal() });
+  const { outcome, busy, save } = useSave(fix);
   const submit = async (event) => {
     event.preventDefault();
     if (!form.validate({ reason: { required: true, maxLength: LIMITS.status.reasonMaxLength } })) return;
     const status = releasing ? 'active' : 'hold';
     await save(
       { path: `/v1/lots/${encodeURIComponent(id)}/status`, body: { status, reason: form.values.reason.trim(), occurredAt: withOffset(form.values.occurredAt) }, summary: { kind: 'status', text: `${t(releasing ? 'release' : 'hold')} ${lot.data ? lot.data.lotNumber : ''}`, lotId: id } },
-      { onSaved: () => (location.hash = lotHref(id)) },
+      { onSaved: () => (location.hash = lotHref(id)), state: { values: form.values } },
     );
   };
   return html`<${Header} title=${t(releasing ? 'release' : 'hold')} back=${lotHref(id)} />

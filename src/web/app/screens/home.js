@@ -1,15 +1,16 @@
 // Home: my lots by stage, shipments waiting for me, what waits in the outbox, and what I can record next.
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
-import { useGet, useMyLots } from '../data.js';
-import { label, stages } from '../lib/vocabulary.js';
+import { useGet, useMyLots, useReference } from '../data.js';
+import { label, speciesName, stages } from '../lib/vocabulary.js';
 import { lang, setSession, t, useAppState } from '../state.js';
 import { formatQuantity, Header, html } from '../ui.js';
 
-export function LotRow({ lot }) {
+export function LotRow({ lot, species }) {
+  const herb = species && species.get(lot.speciesCode);
   return html`<li>
     <a class="row" href=${`#/lot/${encodeURIComponent(lot.id)}`} data-testid="lot-row">
-      <span class="main"><b>${lot.lotNumber}</b><span class="muted small">${label('stages', lot.stage, lang())} · ${lot.speciesCode || ''}</span></span>
+      <span class="main"><b>${lot.lotNumber}</b><span class="muted small">${label('stages', lot.stage, lang())} · ${herb ? speciesName(herb, lang()) : lot.speciesCode || ''}</span></span>
       <span class="small">${lot.pending ? html`<span class=${`pill ${lot.refused ? 'bad' : 'warn'}`}>${lot.refused ? t('refused') : t('pendingSend')}</span>` : lot.status !== 'active' ? html`<span class="pill bad">${label('lotStatuses', lot.status, lang())}</span>` : formatQuantity(lot.remaining)}</span>
     </a>
   </li>`;
@@ -18,6 +19,7 @@ export function LotRow({ lot }) {
 export function Home() {
   const app = useAppState();
   const lots = useMyLots();
+  const reference = useReference();
   const incoming = useGet('/v1/shipments?direction=incoming&status=in_transit&limit=50');
   const [stage, setStage] = useState('all');
   const isLab = app.session.organization.kinds.includes('lab');
@@ -62,7 +64,7 @@ export function Home() {
           (s) => html`<a href="#/" aria-current=${stage === s ? 'page' : undefined} onClick=${(e) => (e.preventDefault(), setStage(s))}>${s === 'all' ? t('all') : label('stages', s, lang())}</a>`,
         )}
       </nav>
-      ${lots.loading ? html`<p class="muted">${t('loading')}</p>` : shown.length ? html`<ul class="list card" data-testid="my-lots">${shown.map((lot) => html`<${LotRow} lot=${lot} />`)}</ul>` : html`<p class="muted">${t('noLots')}</p>`}
+      ${lots.loading ? html`<p class="muted">${t('loading')}</p>` : shown.length ? html`<ul class="list card" data-testid="my-lots">${shown.map((lot) => html`<${LotRow} lot=${lot} species=${reference.speciesByCode} />`)}</ul>` : html`<p class="muted">${t('noLots')}</p>`}
       <button class="secondary" type="button" onClick=${signOut}>${t('signOut')}</button>
     </main>`;
 }

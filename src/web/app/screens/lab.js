@@ -1,11 +1,12 @@
 // Labs: the lots granted to my lab, and a report entered item by item with each item's verdict against the
 // pharmacopoeia limits as the server judged it (a failing report puts the lot on hold).
 import { useState } from 'preact/hooks';
-import { useGet } from '../data.js';
+import { useGet, useReference } from '../data.js';
 import { explain } from '../explain.js';
 import { LIMITS } from '../limits.js';
 import { label } from '../lib/vocabulary.js';
-import { lang, t, write } from '../state.js';
+import { useRestored, useSave } from '../save.js';
+import { lang, t } from '../state.js';
 import { check, Field, Header, html, nowLocal, Outcome, useForm, withOffset } from '../ui.js';
 
 export function LabLots() {
@@ -26,15 +27,15 @@ export function LabLots() {
 
 const verdictClass = (v) => (v === 'pass' ? 'verdict-pass' : 'verdict-fail');
 
-export function LabReport({ id }) {
-  const analytes = useGet('/v1/analytes');
-  const form = useForm({ reportNumber: '', sampledAt: nowLocal(), testedAt: nowLocal() });
-  const [items, setItems] = useState([{ analyte: 'ginsenoside_rg1_re', value: '', unit: '%' }]);
+export function LabReport({ id, fix }) {
+  const reference = useReference();
+  const restored = useRestored(fix);
+  const form = useForm((restored && restored.values) || { reportNumber: '', sampledAt: nowLocal(), testedAt: nowLocal() });
+  const [items, setItems] = useState((restored && restored.items) || [{ analyte: 'ginsenoside_rg1_re', value: '', unit: '%' }]);
   const [itemErrors, setItemErrors] = useState({});
-  const [outcome, setOutcome] = useState(null);
-  const [busy, setBusy] = useState(false);
-  const list = analytes.data ? analytes.data.items : [];
-  const byCode = new Map(list.map((a) => [a.code, a]));
+  const { outcome, busy, save } = useSave(fix);
+  const list = reference.analytes;
+  const byCode = reference.analyteByCode;
   const update = (i, patch) => setItems(items.map((x, j) => (j === i ? { ...x, ...patch } : x)));
   const submit = async (event) => {
     event.preventDefault();
@@ -47,18 +48,14 @@ export function LabReport({ id }) {
     setItemErrors(errs);
     if (Object.keys(errs).length) ok = false;
     if (!ok) return;
-    setBusy(true);
-    try {
-      const body = {
-        reportNumber: form.values.reportNumber.trim(),
-        sampledAt: withOffset(form.values.sampledAt),
-        testedAt: withOffset(form.values.testedAt),
-        results: items.map((x) => ({ analyte: x.analyte, value: x.value.trim(), unit: x.unit })),
-      };
-      setOutcome(await write({ path: `/v1/lots/${encodeURIComponent(id)}/lab-results`, body, summary: { kind: 'lab_result', text: `${t('enterReport')} ${body.reportNumber}`, lotId: id } }));
-    } finally {
-      setBusy(false);
-    }
+    const body = {
+      reportNumber: form.values.reportNumber.trim(),
+      sampledAt: withOffset(form.values.sampledAt),
+      testedAt: withOffset(form.values.testedAt),
+      results: items.map((x) => ({ analyte: x.analyte, value: x.value.trim(), unit: x.unit })),
+    };
+    // No onSaved: the verdict is shown here, from the server's answer.
+    await save({ path: `/v1/lots/${encodeURIComponent(id)}/lab-results`, body, summary: { kind: 'lab_result', text: `${t('enterReport')} ${body.reportNumber}`, lotId: id } }, { state: { values: form.values, items } });
   };
   const report = outcome && outcome.answer;
   if (report) {
@@ -67,7 +64,7 @@ export function LabReport({ id }) {
         <p class="card">${t('verdict')}：<b class=${verdictClass(report.verdict)} data-testid="report-verdict">${label('labVerdicts', report.verdict, lang())}</b></p>
         ${report.hold ? html`<p class="banner error" role="alert" data-testid="lot-held">${t('lotOnHold')}</p>` : null}
         <ul class="list card">${report.items.map(
-          (item) => html`<li class="row" data-testid="item-verdict"><span class="main"><b>${byCode.get(item.analyte) ? (lang() === 'en' ? byCode.get(item.analyte).nameEn : byCode.get(item.analyte).nameZh) : item.analyte}</b>
+          (item) => html`<li class="row" data-testid="item-verdict"><span class="main"><b>${byCode.get(item.analyte) ? byCode.get(item.analyte)[lang()] : item.analyte}</b>
             <span class="small muted">${item.value} ${item.unit}${item.limit ? ` · ${item.limit.comparator} ${item.limit.value} ${item.limit.unit}` : ''}</span></span>
             <span class=${verdictClass(item.verdict)}>${label('itemVerdicts', item.verdict, lang())}</span></li>`,
         )}</ul>
@@ -83,7 +80,7 @@ export function LabReport({ id }) {
         (x, i) => html`<div class="step" data-testid="lab-item">
           <label for=${`an${i}`}>${t('analyte')} ${i + 1}</label>
           <select id=${`an${i}`} value=${x.analyte} onChange=${(e) => update(i, { analyte: e.currentTarget.value, unit: (byCode.get(e.currentTarget.value) || { units: ['%'] }).units[0] })}>
-            ${list.map((a) => html`<option value=${a.code}>${lang() === 'en' ? a.nameEn : a.nameZh}</option>`)}
+            ${list.map((a) => html`<option value=${a.code}>${a[lang()]}</option>`)}
           </select>
           <div class="inline">
             <div><label for=${`av${i}`}>${t('value')}</label><input id=${`av${i}`} type="text" inputmode="decimal" value=${x.value} aria-invalid=${itemErrors[i] ? 'true' : 'false'} onInput=${(e) => update(i, { value: e.currentTarget.value })} /></div>

@@ -1,8 +1,8 @@
 // A lot's page: its data, what can be recorded on it next, its timeline (who recorded what) and the
 // provenance summary (origins with their shares).
 import { useEffect } from 'preact/hooks';
-import { useGet, useLot } from '../data.js';
-import { formatStep, label } from '../lib/vocabulary.js';
+import { useGet, useLot, useReference } from '../data.js';
+import { attributes as ATTRIBUTES, formatStep, label, speciesName } from '../lib/vocabulary.js';
 import { isPlaceholder, sentAnswer } from '../outbox.js';
 import { lang, organizationId, t, useAppState } from '../state.js';
 import { formatDate, formatDateTime, formatQuantity, Header, html } from '../ui.js';
@@ -29,9 +29,24 @@ function eventText(event) {
   return parts.filter(Boolean).join(' · ');
 }
 
+/** An attribute's name as the vocabulary has it for the stage (its key when the vocabulary does not know it). */
+function attributeName(stage, key) {
+  const spec = (ATTRIBUTES[stage] || {})[key];
+  return spec ? `${spec[lang()]}${spec.unit ? ` (${spec.unit[lang()]})` : ''}` : key;
+}
+
+function attributeValue(stage, key, value) {
+  if (Array.isArray(value)) return value.join(lang() === 'en' ? ', ' : '、');
+  if (value !== null && typeof value === 'object') return JSON.stringify(value);
+  const spec = (ATTRIBUTES[stage] || {})[key];
+  const group = spec && (spec.choicesOf || spec.suggestionsOf);
+  return group ? label(group, String(value), lang()) : String(value);
+}
+
 export function LotPage({ id }) {
   const app = useAppState();
   const lot = useLot(id);
+  const reference = useReference();
   // A lot recorded offline gets its real id once sent: move to it.
   useEffect(() => {
     if (!isPlaceholder(id) || lot.data) return;
@@ -62,14 +77,14 @@ export function LotPage({ id }) {
         <h2>${t('details')}</h2>
         <table class="kv">
           <tr><th>${t('lotNumber')}</th><td>${l.lotNumber}</td></tr>
-          ${l.speciesCode ? html`<tr><th>${t('species')}</th><td>${l.speciesCode}</td></tr>` : null}
+          ${l.speciesCode ? html`<tr><th>${t('species')}</th><td>${reference.speciesByCode.has(l.speciesCode) ? speciesName(reference.speciesByCode.get(l.speciesCode), lang()) : l.speciesCode}</td></tr>` : null}
           ${l.quantity ? html`<tr><th>${t('quantity')}</th><td data-testid="lot-quantity">${formatQuantity(l.quantity)}</td></tr>` : null}
           ${l.remaining ? html`<tr><th>${t('remaining')}</th><td data-testid="lot-remaining">${formatQuantity(l.remaining)}</td></tr>` : null}
           ${l.producer ? html`<tr><th>${t('producer')}</th><td>${l.producer.name}</td></tr>` : null}
           ${l.holder ? html`<tr><th>${t('holder')}</th><td>${l.holder.name}</td></tr>` : null}
           ${l.site ? html`<tr><th>${t('site')}</th><td>${l.site.name}<br /><span class="muted small">${l.site.regionName}</span></td></tr>` : null}
           ${l.producedAt ? html`<tr><th>${t('producedAt')}</th><td>${formatDate(l.producedAt)}</td></tr>` : null}
-          ${attributes.map(([k, v]) => html`<tr><th>${label('attributeNames', k, lang())}</th><td>${Array.isArray(v) ? v.join('、') : label('attributeValues', String(v), lang())}</td></tr>`)}
+          ${attributes.map(([k, v]) => html`<tr><th>${attributeName(l.stage, k)}</th><td>${attributeValue(l.stage, k, v)}</td></tr>`)}
         </table>
       </section>
       ${next.length || (canRecord && l.status) ? html`<h2>${t('actions')}</h2>` : null}

@@ -24,7 +24,7 @@ export function Outbox() {
               <div class="small muted">${formatDateTime(entry.createdAt)}</div>
               ${entry.state === 'refused'
                 ? html`<p class="banner error" role="alert" data-testid="refusal">${t('refused')}：${explain(entry.problem)}</p>
-                    ${entry.summary.lotId && !entry.summary.lotId.startsWith('@') ? html`<a class="button" href=${`#/lot/${encodeURIComponent(entry.summary.lotId)}`}>${t('lotPage')}</a>` : null}`
+                    ${entry.summary.form ? html`<a class="button" href=${`${entry.summary.form.route}?fix=${encodeURIComponent(entry.id)}`} data-testid="correct">${t('correct')}</a>` : null}`
                 : held(entry)
                   ? html`<p class="small"><span class="pill warn">${t('heldBack')}</span></p>`
                   : html`<p class="small"><span class="pill warn">${t('pendingSend')}</span> ${entry.nextAttemptAt > Date.now() ? t('willRetry', new Date(entry.nextAttemptAt).toLocaleTimeString()) : ''}</p>`}
