@@ -65,6 +65,10 @@ t.test('the export of the chain: a valid EPCISDocument of every event of the lot
   t.ok(events.every((e) => /^ni:\/\/\/sha-256;[0-9a-f]{64}\?ver=CBV2\.0$/.test(e.eventID)), 'every eventID is an Event Hash ID');
   t.equal(new Set(events.map((e) => e.eventID)).size, events.length, 'distinct');
   const byKind = (kind: string) => events.filter((e) => e['herbtrace:eventType'] === `herbtrace:event-${kind}`);
+  t.notOk(
+    events.some((e) => e.outputQuantityList?.some((q: { epcClass: string }) => q.epcClass === lotClass(w.plain.id))),
+    'the making of another product from the same dried root is not part of this chain',
+  );
 
   const [commissioned] = byKind('commissioned');
   t.match(commissioned, {

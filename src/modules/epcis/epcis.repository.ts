@@ -43,22 +43,39 @@ function eventOf(r: EventRow): PagedEvent {
   };
 }
 
+export interface ChainEvent {
+  occurredAt: Date;
+  seq: number;
+  /** The stored EPCIS form (JSON text), or the record to map when the event is not indexed yet. */
+  stored: { document: string } | { record: MappedEventRecord };
+}
+
 /**
- * One page of the events that concern any of `lotIds`, in the order they happened (occurred_at, then insertion
- * order), after the keyset `after`; each event once, with all the lots it concerns.
+ * One page of the events of the upstream chain of a lot whose lineage is `lotIds`, in the order they happened
+ * (occurred_at, then insertion order), after the keyset `after`; each event once, with its stored EPCIS form.
+ * An event that only consumed one of the lots (a transformation or split into another lot's chain) is not part of
+ * this chain and is left out; everything else that concerns them (their making, shipments, status changes,
+ * observations, codes) is in. The record columns are read only for an event the index does not hold yet.
  */
-export async function eventsOfLots(db: Database, lotIds: string[], limit: number, after?: { occurredAt: Date; seq: number }): Promise<PagedEvent[]> {
+export async function chainEventsPage(db: Database, lotIds: string[], limit: number, after?: { occurredAt: Date; seq: number }): Promise<ChainEvent[]> {
   const afterClause = after ? sql`and (e.occurred_at, e.seq) > (${after.occurredAt.toISOString()}::timestamptz, ${after.seq}::bigint)` : sql``;
-  const rows = await queryRows<EventRow>(
+  const rows = await queryRows<EventRow & { document: string | null }>(
     db,
-    sql`select e.id, e.type, e.organization_id, e.occurred_at, e.occurred_at_offset, e.recorded_at, e.seq, e.data,
-          (select jsonb_agg(jsonb_build_object('lotId', x.lot_id, 'role', x.role) order by x.lot_id, x.role) from event_lots x where x.event_id = e.id) as lots
-        from events e
-        where e.id in (select el.event_id from event_lots el where el.lot_id = any(${textArray(lotIds)})) ${afterClause}
+    sql`select e.id, e.occurred_at, e.seq, x.document,
+          case when x.document is null then e.type end as type, case when x.document is null then e.organization_id end as organization_id,
+          case when x.document is null then e.occurred_at_offset end as occurred_at_offset, case when x.document is null then e.recorded_at end as recorded_at,
+          case when x.document is null then e.data end as data,
+          case when x.document is null then (select jsonb_agg(jsonb_build_object('lotId', l.lot_id, 'role', l.role) order by l.lot_id, l.role) from event_lots l where l.event_id = e.id) end as lots
+        from events e left join epcis_events x on x.event_id = e.id
+        where e.id in (select el.event_id from event_lots el where el.lot_id = any(${textArray(lotIds)}) and el.role <> 'input') ${afterClause}
         order by e.occurred_at, e.seq
         limit ${limit}`,
   );
-  return rows.map(eventOf);
+  return rows.map((r) => ({
+    occurredAt: new Date(r.occurred_at),
+    seq: Number(r.seq),
+    stored: r.document !== null ? { document: r.document } : { record: eventOf(r).record },
+  }));
 }
 
 /** One event by id (the EPCIS form of any event, lots or none). */
@@ -247,21 +264,24 @@ export interface EpcisIndexRow {
   document: string;
 }
 
-/** Stores index rows in the given (queue) order, so `position` follows the commit order. */
+/**
+ * Stores index rows in the given (queue) order, so `position` follows the commit order. The rows travel as one
+ * JSON parameter (with ordinality, to keep their order): fifteen parameters a row made PostgreSQL spend more
+ * time parsing and binding a batch than inserting it.
+ */
 export async function insertIndexRows(db: Database, rows: EpcisIndexRow[]): Promise<void> {
   if (rows.length === 0) return;
   await queryRows(
     db,
     sql`insert into epcis_events (event_id, event_hash_id, organization_id, event_type, event_time, record_time, biz_step, disposition,
           read_point, biz_location, epcs, any_epcs, epc_classes, any_epc_classes, document)
-        values ${sql.join(
-          rows.map(
-            (r) => sql`(${r.eventId}, ${r.eventHashId}, ${r.organizationId}, ${r.eventType}, ${r.eventTime}::timestamptz, ${r.recordTime}::timestamptz,
-              ${r.bizStep}, ${r.disposition}, ${r.readPoint}, ${r.bizLocation}, ${textArray(r.epcs)}, ${textArray(r.anyEpcs)},
-              ${textArray(r.epcClasses)}, ${textArray(r.anyEpcClasses)}, ${r.document})`,
-          ),
-          sql`, `,
-        )}
+        select r."eventId", r."eventHashId", r."organizationId", r."eventType", r."eventTime", r."recordTime", r."bizStep", r.disposition,
+          r."readPoint", r."bizLocation", r.epcs, r."anyEpcs", r."epcClasses", r."anyEpcClasses", r.document
+        from jsonb_array_elements(${JSON.stringify(rows)}::jsonb) with ordinality as j(row, n),
+          jsonb_to_record(j.row) as r("eventId" text, "eventHashId" text, "organizationId" text, "eventType" text, "eventTime" timestamptz,
+            "recordTime" timestamptz, "bizStep" text, disposition text, "readPoint" text, "bizLocation" text, epcs text[], "anyEpcs" text[],
+            "epcClasses" text[], "anyEpcClasses" text[], document text)
+        order by j.n
         on conflict (event_id) do nothing`,
   );
 }
@@ -352,16 +372,6 @@ export async function indexedEventByHash(db: Database, reader: IndexReader, even
   return rows[0]?.document;
 }
 
-/** The stored EPCIS forms of these events, by event id (events not indexed yet are missing). */
-export async function storedDocuments(db: Database, eventIds: string[]): Promise<Map<string, string>> {
-  if (eventIds.length === 0) return new Map();
-  const rows = await queryRows<{ event_id: string; document: string }>(
-    db,
-    sql`select event_id, document from epcis_events where event_id = any(${textArray(eventIds)})`,
-  );
-  return new Map(rows.map((r) => [r.event_id, r.document]));
-}
-
 /**
  * Committed events the queue does not hand out yet (their transactions are newer than the oldest one still
  * running on the server) and the index does not hold: the tail of the queue above the snapshot's xmin.
@@ -379,21 +389,27 @@ export async function committedUnindexedTail(db: Database, limit: number): Promi
   return rows.map((r) => eventOf(r).record);
 }
 
+/** How many events above the queue position anythingToIndex looks at before it answers "maybe". */
+const LOOK_AHEAD = 1000;
+
 /**
  * Whether any event this statement's snapshot sees is neither past the consumer's queue position nor indexed
  * (indexed above it by the committed-tail pass): what a catch-up would index. One read on events'
- * (tx_id, seq) index from the position on, which stops at the first such event; the events above the position
- * are only those the queue has not handed out yet.
+ * (tx_id, seq) index from the position on: the events above it are only those the queue has not handed out yet,
+ * few unless an old transaction holds the queue back. The first LOOK_AHEAD of them, in index order (a limit the
+ * planner keeps: without it, not knowing the position when it plans, it scans the whole table for a third of
+ * it); as many as that says "maybe", and the caller catches up under the lock.
  */
 export async function anythingToIndex(db: Database, consumer: string): Promise<boolean> {
   const rows = await queryRows<{ pending: boolean }>(
     db,
-    sql`select exists (
-          select 1 from events e
-          where (e.tx_id, e.seq) > (
-              coalesce((select c.last_tx_id from event_consumers c where c.name = ${consumer}), '0'::xid8),
-              coalesce((select c.last_seq from event_consumers c where c.name = ${consumer}), 0))
-            and not exists (select 1 from epcis_events i where i.event_id = e.id)) as pending`,
+    sql`select count(*) = ${LOOK_AHEAD} or coalesce(bool_or(not exists (select 1 from epcis_events i where i.event_id = e.id)), false) as pending
+        from (select e.id from events e
+              where (e.tx_id, e.seq) > (
+                  coalesce((select c.last_tx_id from event_consumers c where c.name = ${consumer}), '0'::xid8),
+                  coalesce((select c.last_seq from event_consumers c where c.name = ${consumer}), 0))
+              order by e.tx_id, e.seq
+              limit ${LOOK_AHEAD}) e`,
   );
   return rows[0]?.pending === true;
 }

@@ -8,8 +8,8 @@ import { catchUpEpcisIndex } from './epcis-index.js';
 import * as repo from './epcis.repository.js';
 import { analyteTerm, documentContext, ht, TERMS, vocabularyBase, type Term } from './epcis.vocabulary.js';
 
-/** Events mapped per page of the chain export: each page one events query and one round of fact lookups. */
-const PAGE = 500;
+/** Events per page of the chain export: each page one statement (and fact lookups for events not indexed yet). */
+const PAGE = 1000;
 
 /** The facts of the objects events name, looked up once per export and kept while it runs. */
 class FactCache {
@@ -78,8 +78,9 @@ export interface ExportOptions {
 }
 
 /**
- * GET /v1/lots/{id}/epcis: the lot's whole upstream chain (every event of the lot and of all its ancestors, in
- * the order they happened) as one EPCISDocument, written piece by piece. The read rule is provenance's
+ * GET /v1/lots/{id}/epcis: the lot's whole upstream chain (every event of the lot and of all its ancestors, but
+ * not their consumption into lots outside this chain, in the order they happened) as one EPCISDocument, written
+ * page by page. The read rule is provenance's
  * ('read-lineage'); it is checked, and the lineage walked, before the first byte, so refusals are plain 404s.
  */
 export async function exportLotChain(db: Database, actor: Actor, lotId: string, options: ExportOptions): Promise<AsyncGenerator<string>> {
@@ -119,15 +120,14 @@ export async function exportLotChain(db: Database, actor: Actor, lotId: string, 
     let after: { occurredAt: Date; seq: number } | undefined;
     let first = true;
     for (;;) {
-      const page = await repo.eventsOfLots(db, lotIds, PAGE, after);
+      const page = await repo.chainEventsPage(db, lotIds, PAGE, after);
       if (page.length === 0) break;
-      const stored = await repo.storedDocuments(db, page.map((e) => e.record.id));
       // Only an event a transaction older than it still hides from the queue is not indexed yet: mapped here.
-      const unindexed = page.filter((e) => !stored.has(e.record.id)).map((e) => e.record);
+      const unindexed = page.flatMap((e) => ('record' in e.stored ? [e.stored.record] : []));
       const facts = unindexed.length > 0 ? await cache.factsFor(unindexed) : undefined;
       let chunk = '';
       for (const e of page) {
-        chunk += (first ? '' : ',') + (stored.get(e.record.id) ?? JSON.stringify(toEpcisEvent(e.record, facts!)));
+        chunk += (first ? '' : ',') + ('document' in e.stored ? e.stored.document : JSON.stringify(toEpcisEvent(e.stored.record, facts!)));
         first = false;
       }
       yield chunk;
