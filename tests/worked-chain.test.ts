@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import { queryRows } from '../src/db/client.js';
 import { fileDatabase, makeCreditCode, setupApp } from './support/app.js';
 import { chainClient, kg } from './support/chain.js';
+import { chainExport } from './support/epcis.js';
 import { answerSchemas } from './support/openapi.js';
 
 // The worked ginseng chain of domain.md, recorded end to end through the API. Both chains share the file's
@@ -178,6 +179,12 @@ t.test('the worked ginseng chain from seed farm to pharmacy', async (t) => {
   t.ok(copies.length >= 10);
   t.ok(copies.filter((r) => r.edges !== '').length >= 8, 'most lots have parents');
   for (const r of copies) t.equal(r.copy, r.edges, `parents of ${r.id}`);
+
+  // The pharmacy's capsules as GS1 EPCIS 2.0: the whole chain from the seed lot, valid against the GS1 schema.
+  const exported = await chainExport(app, shelf.id, pharmacy.headers);
+  t.strictSame(exported.errors, [], 'the export of the worked ginseng chain validates against the GS1 EPCIS 2.0 JSON Schema');
+  t.strictSame(exported.kinds, { commissioned: 1, transformation: 6, split: 3, shipment_dispatched: 5, shipment_received: 5, agro_input: 1 }, 'every event of the chain, once');
+  t.strictSame(exported.types, { ObjectEvent: 12, TransformationEvent: 9 });
 });
 
 t.test('the antler chain: cut, dried and sliced, boxed', async (t) => {
@@ -197,4 +204,9 @@ t.test('the antler chain: cut, dried and sliced, boxed', async (t) => {
   const dried = await c.transform(antlerCo.headers, { occurredAt: '2024-07-01T09:00:00+08:00', inputs: [{ lotId: cut.outputs[0].id, quantity: kg(18) }], outputs: [{ stage: 'decoction_piece', lotNumber: 'RX-LR-2407', quantity: kg('6.3'), attributes: { spec: '鹿茸片' } }], process: { steps: [{ op: '烫' }, { op: '干燥' }, { op: '切' }] } });
   const boxes = await c.transform(antlerCo.headers, { occurredAt: '2024-07-10T09:00:00+08:00', inputs: [{ lotId: dried.outputs[0].id, quantity: kg('6.3') }], outputs: [{ stage: 'product', lotNumber: 'RX-GB-2407', quantity: { value: 210, unit: 'box' }, attributes: { name: '吉林梅花鹿鹿茸片礼盒', category: '食品' } }] });
   t.match(boxes.outputs[0], { stage: 'product', speciesCode: 'lurong', quantity: { value: 210, unit: 'box' }, producer: { name: '长春市双阳区茸乡鹿业有限公司' } });
+
+  const exported = await chainExport(app, boxes.outputs[0].id, antlerCo.headers);
+  t.strictSame(exported.errors, [], 'the export of the antler chain validates against the GS1 EPCIS 2.0 JSON Schema');
+  t.strictSame(exported.kinds, { commissioned: 1, transformation: 4, shipment_dispatched: 1, shipment_received: 1 }, 'every event of the chain, once');
+  t.strictSame(exported.types, { ObjectEvent: 3, TransformationEvent: 4 });
 });

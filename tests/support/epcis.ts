@@ -33,3 +33,20 @@ export const documentOf = (context: unknown, eventList: unknown[]) => ({
   creationDate: new Date().toISOString(),
   epcisBody: { eventList },
 });
+
+/**
+ * GET /v1/lots/{id}/epcis for a lot: the document's GS1 schema errors and how many events of each HerbTrace event
+ * kind and of each EPCIS event type it has (for comparing an export with what the chain recorded).
+ */
+export async function chainExport(app: { inject: (o: { method: 'GET'; url: string; headers: Record<string, string> }) => Promise<{ statusCode: number; body: string; json: () => any }> }, lotId: string, headers: Record<string, string>) {
+  const res = await app.inject({ method: 'GET', url: `/v1/lots/${lotId}/epcis`, headers });
+  if (res.statusCode !== 200) throw new Error(`GET /v1/lots/${lotId}/epcis → ${res.statusCode}: ${res.body.slice(0, 300)}`);
+  const doc = res.json();
+  const events = doc.epcisBody.eventList as Record<string, string>[];
+  const count = (key: string) => {
+    const counts: Record<string, number> = {};
+    for (const e of events) counts[e[key]!.replace(/^herbtrace:event-/, '')] = (counts[e[key]!.replace(/^herbtrace:event-/, '')] ?? 0) + 1;
+    return counts;
+  };
+  return { errors: epcisErrors(doc), events: events.length, kinds: count('herbtrace:eventType'), types: count('type') };
+}
