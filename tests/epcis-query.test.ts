@@ -45,6 +45,8 @@ const ids = (docs: Doc[]) => docs.map((e) => e.eventID).sort();
 const hashes = (eventIds: string[]) => eventIds.map((id) => hashOf.get(id)!).sort();
 const eventsWhere = async (where: ReturnType<typeof sql>) => (await queryRows<{ id: string }>(db, sql`select e.id from events e where ${where}`)).map((r) => r.id);
 const productClass = `${BASE}/01/${GTIN14}/10/SH-2411-01`;
+// Every identifier of the product's GTIN, whatever its lot or serial (company prefix 6901234).
+const gtinPattern = `urn:epc:idpat:sgtin:${GTIN13.slice(0, 7)}.0${GTIN13.slice(7, 12)}.*`;
 // The shipped part's class, as the receipt names it.
 const partClass = (everything.find((e) => e.bizStep === 'receiving')!.quantityList as { epcClass: string }[])[0]!.epcClass;
 
@@ -85,6 +87,15 @@ t.test('each filter returns exactly the expected events', async (t) => {
     [`MATCH_epc=${encodeURIComponent(issued.codes[0].url)}`, eventsWhere(sql`e.type in ('codes_issued', 'code_voided')`)],
     [`MATCH_epc=${encodeURIComponent(issued.codes[1].url)}`, eventsWhere(sql`e.type = 'codes_issued'`)],
     [`MATCH_anyEPC=${encodeURIComponent(issued.codes[1].url)}`, eventsWhere(sql`e.type = 'codes_issued'`)],
+    // Class patterns (EPCIS 2.0 §8.2.7.1.1): every serial, or every lot, of the GTIN; as a pattern URN or the GTIN's Digital Link.
+    [`MATCH_epc=${encodeURIComponent(gtinPattern)}`, eventsWhere(sql`e.type in ('codes_issued', 'code_voided')`)],
+    [`MATCH_epc=${encodeURIComponent(`${BASE}/01/${GTIN14}`)}`, eventsWhere(sql`e.type in ('codes_issued', 'code_voided')`)],
+    [`MATCH_anyEPC=${encodeURIComponent(gtinPattern)}`, eventsWhere(sql`e.type in ('codes_issued', 'code_voided')`)],
+    [`MATCH_epcClass=${encodeURIComponent(gtinPattern)}`, eventsWhere(sql`e.id in (select event_id from event_lots where lot_id in (${w.product.id}, ${part}))
+      and e.type not in ('transformation', 'split', 'codes_issued', 'code_voided')`)],
+    [`MATCH_anyEPCClass=${encodeURIComponent(gtinPattern)}`, eventsWhere(sql`e.id in (select event_id from event_lots where lot_id in (${w.product.id}, ${part}))
+      and e.type not in ('codes_issued', 'code_voided')`)],
+    [`MATCH_epcClass=${encodeURIComponent(`urn:epc:idpat:sgtin:${GTIN13.slice(0, 7)}.012345.*`)}`, []],
     [`EQ_bizLocation=${encodeURIComponent(`${BASE}/414/${gln}`)}`, eventsWhere(sql`e.type = 'shipment_received'`)],
     [`EQ_readPoint=${encodeURIComponent(`${BASE}/id/site/${w.base.id}`)}`, everything.filter((e) => e.readPoint?.id === `${BASE}/id/site/${w.base.id}`).map(heId)],
   ];
@@ -197,6 +208,8 @@ t.test('bad parameters are 400 problem+json naming the parameter; never a 500', 
     ['/epcis/events?EQ_bizStep=a,,b', 'querystring/EQ_bizStep'],
     ['/epcis/events?nextPageToken=a.b', 'querystring/nextPageToken'],
     ['/epcis/epcs/x/events?MATCH_everything=1', 'querystring/MATCH_everything'],
+    [`/epcis/events?MATCH_epc=${encodeURIComponent('urn:epc:idpat:sgtin:6901234.*.*')}`, 'querystring/MATCH_epc'],
+    [`/epcis/events?MATCH_anyEPCClass=${encodeURIComponent('urn:epc:idpat:sgtin:*.*.*')}`, 'querystring/MATCH_anyEPCClass'],
   ];
   for (const [url, path] of cases) {
     const res = await get(url, coop.headers);

@@ -21,6 +21,26 @@ const BATCH = 1000;
 export const indexIdentifier = (value: string): string => canonicalIdentifier(value) ?? value;
 
 /**
+ * The class an instance or lot identifier belongs to, as a canonical Digital Link of the key alone: a serialised
+ * or batch GTIN (…/01/{gtin}/21/… or /10/…) → …/01/{gtin}, the same for ITIP (8006), CPI (8010 … 8011 …) and the
+ * keys whose serial follows the key in one element (GRAI 8003, GDTI 253, GCN 255). That is also the canonical form
+ * of the pure identity pattern of the class (urn:epc:idpat:sgtin:{prefix}.{item}.* → …/01/{gtin}, ALGORITHM-README
+ * rule 17), so the index lists it next to each identifier, and MATCH_epc / MATCH_epcClass with such a pattern (or
+ * its Digital Link) find every identifier of the class through the same array index (EPCIS 2.0 §8.2.7.1.1: a pattern
+ * matches what its fixed part names).
+ */
+export function classKeyOf(canonical: string): string | undefined {
+  const match =
+    /^(https:\/\/id\.gs1\.org\/(?:01\/\d{14}|8006\/\d{18}))\/(?:22|10|21|235)\//.exec(canonical) ??
+    /^(https:\/\/id\.gs1\.org\/8010\/[^/]+)\/8011\//.exec(canonical) ??
+    /^(https:\/\/id\.gs1\.org\/(?:8003\/\d{14}|253\/\d{13}|255\/\d{13}))[^/]+$/.exec(canonical);
+  return match?.[1];
+}
+
+/** Whether a query value is an EPC pattern HerbTrace cannot match: one whose fixed part is not a whole key (e.g. urn:epc:idpat:sgtin:{prefix}.*.*). */
+export const isUnmatchablePattern = (value: string): boolean => value.startsWith('urn:epc:idpat:') && canonicalIdentifier(value) === undefined;
+
+/**
  * A bizStep or disposition as a full URI: a bare CBV term ("shipping") or a CBV 1.x URN as its CBV 2.0 Web URI,
  * herbtrace:… (or a bare word the CBV does not define) under PUBLIC_BASE_URL/voc/, any other URI as it is.
  */
@@ -34,7 +54,11 @@ export function vocabularyUri(field: 'bizStep' | 'disposition', value: string, b
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : []);
 const classes = (v: unknown): string[] =>
   Array.isArray(v) ? v.flatMap((q) => (q && typeof q === 'object' && typeof (q as { epcClass?: unknown }).epcClass === 'string' ? [(q as { epcClass: string }).epcClass] : [])) : [];
-const distinct = (values: string[]) => [...new Set(values.map(indexIdentifier))];
+/** The identifiers in canonical form, each once, with the class keys (classKeyOf) of those that have one. */
+const distinct = (values: string[]) => {
+  const canonical = values.map(indexIdentifier);
+  return [...new Set([...canonical, ...canonical.flatMap((c) => classKeyOf(c) ?? [])])];
+};
 const idOf = (v: unknown) => (v && typeof v === 'object' && typeof (v as { id?: unknown }).id === 'string' ? indexIdentifier((v as { id: string }).id) : null);
 
 /** The index row of one EPCIS event. */

@@ -8,7 +8,7 @@ import { readsEverything } from '../../access/actor.js';
 import type { Database } from '../../db/client.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import { tryParseOffsetTime } from '../../lib/time.js';
-import { catchUpEpcisIndex, indexIdentifier, vocabularyUri } from './epcis-index.js';
+import { catchUpEpcisIndex, indexIdentifier, isUnmatchablePattern, vocabularyUri } from './epcis-index.js';
 import * as repo from './epcis.repository.js';
 import { documentContext } from './epcis.vocabulary.js';
 
@@ -68,7 +68,13 @@ export function filterOf(p: EventQueryParameters, baseUrl: string): repo.IndexFi
   const eventTypes = list('eventType', p.eventType);
   const unknown = eventTypes?.find((t) => !(EPCIS_EVENT_TYPES as readonly string[]).includes(t));
   if (unknown) throw ValidationError.field('eventType', `"${unknown}" is not an EPCIS event type (${EPCIS_EVENT_TYPES.join(', ')})`);
-  const ids = (name: string, value: string | undefined) => list(name, value)?.map(indexIdentifier);
+  const ids = (name: string, value: string | undefined) =>
+    list(name, value)?.map((v) => {
+      if (isUnmatchablePattern(v)) {
+        throw ValidationError.field(name, `"${v}" is an EPC pattern of a whole company prefix or more; patterns match a whole key only, e.g. urn:epc:idpat:sgtin:0614141.107346.* (every serial or lot of that GTIN)`);
+      }
+      return indexIdentifier(v);
+    });
   const filter: repo.IndexFilter = {
     eventTypes,
     geEventTime: time('GE_eventTime', p.GE_eventTime),
