@@ -65,10 +65,11 @@ export function useMyLots() {
   return { ...lots, items: items.concat(pendingLots(app.outbox)) };
 }
 
+/** A lot by id (null: none chosen yet), from the server or, when it waits in the outbox, from there. */
 export function useLot(id) {
   const app = useAppState();
   const pending = isPlaceholder(id) ? pendingLots(app.outbox).find((l) => l.id === id) : null;
-  const fetched = useGet(pending || isPlaceholder(id) ? null : `/v1/lots/${encodeURIComponent(id)}`);
+  const fetched = useGet(!id || pending || isPlaceholder(id) ? null : `/v1/lots/${encodeURIComponent(id)}`);
   if (pending) return { data: pending, error: null, loading: false, reload: () => {} };
   if (isPlaceholder(id)) return { data: null, error: new ApiError(404, { status: 404, type: '/problems/not-found' }), loading: false, reload: () => {} };
   return fetched;

@@ -10,6 +10,14 @@ export const LIMITS = {
   codes: { countMax: 100000 },
   lab: { reportNumberMaxLength: 64, valueDecimals: 6, maxItems: 200 },
   refusal: { reasonMaxLength: 2000 },
-  // Stage attributes the server type-checks (src/modules/lots/lots.rules.ts).
-  attributes: { germinationRatePct: { min: 0, max: 100 }, rootAgeYears: { min: 1, max: 100 }, households: { min: 1, max: 100000 } },
+};
+
+/** Which stages a lot of each stage may become (design.md invariant 1; src/modules/lots/lots.rules.ts). */
+export const NEXT_STAGES = {
+  seed: ['seed', 'cultivation'],
+  cultivation: ['cultivation', 'seed', 'harvest'],
+  harvest: ['harvest', 'processed', 'decoction_piece'],
+  processed: ['processed', 'decoction_piece', 'product'],
+  decoction_piece: ['decoction_piece', 'product'],
+  product: ['product'],
 };

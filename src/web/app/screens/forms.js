@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { useLot, useMyLots, useMySites, useReference } from '../data.js';
 import { explain } from '../explain.js';
-import { LIMITS } from '../limits.js';
+import { LIMITS, NEXT_STAGES } from '../limits.js';
 import { ATTRIBUTE_TEXT_MAX, attributes as ATTRIBUTES, groups, label, operations, params as PARAMS, methods, adjuvants, PARAM_ORDER, speciesName } from '../lib/vocabulary.js';
 import { placeholder } from '../outbox.js';
 import { useRestored, useSave } from '../save.js';
@@ -148,16 +148,6 @@ export function CommissionSeed({ fix }) {
     </form></main>`;
 }
 
-/** Which output stages a lot of this stage may become (design.md invariant 1), in the order offered. */
-const NEXT_STAGES = {
-  seed: ['cultivation'],
-  cultivation: ['cultivation', 'harvest', 'seed'],
-  harvest: ['processed', 'decoction_piece'],
-  processed: ['processed', 'decoction_piece', 'product'],
-  decoction_piece: ['product', 'decoction_piece'],
-  product: ['product'],
-};
-
 function StepsEditor({ steps, setSteps, stage }) {
   const ops = Object.keys(operations).filter((op) => !stage || operations[op].stages.includes(stage));
   const update = (i, patch) => setSteps(steps.map((s, j) => (j === i ? { ...s, ...patch } : s)));
@@ -210,24 +200,25 @@ function stepsBody(steps) {
 function TransformationForm({ kind, inputIds, title, fix }) {
   const restored = useRestored(fix);
   const mine = useMyLots();
-  const first = useLot(inputIds[0] || '');
-  const input = first.data;
   const multipleInputs = kind === 'merge';
   const multipleOutputs = kind === 'split';
-  const outputStage0 = kind === 'plant' ? 'cultivation' : kind === 'harvest' ? 'harvest' : input && (kind === 'split' || kind === 'merge') ? input.stage : input ? (NEXT_STAGES[input.stage] || [])[0] : 'processed';
-  const form = useForm((restored && restored.values) || { occurredAt: nowLocal(), siteId: '', outputStage: outputStage0 || '', lotNumber: '', quantity: '', unit: kind === 'plant' ? 'plant' : 'kg' });
+  const form = useForm((restored && restored.values) || { occurredAt: nowLocal(), siteId: '', outputStage: '', lotNumber: '', quantity: '', unit: kind === 'plant' ? 'plant' : 'kg' });
   const [inputs, setInputs] = useState((restored && restored.inputs) || inputIds.map((id) => ({ lotId: id, quantity: '', unit: '' })));
   const [outputs, setOutputs] = useState((restored && restored.outputs) || (multipleOutputs ? [{ lotNumber: '', quantity: '' }, { lotNumber: '', quantity: '' }] : []));
   const [steps, setSteps] = useState((restored && restored.steps) || (kind === 'process' ? [{ op: '洗', params: {} }] : []));
   const [inputErrors, setInputErrors] = useState({});
   const { outcome, busy, save } = useSave(fix);
-  // Prefill what is used with what remains of the input, and the output stage once the input is known.
+  // The first input decides the species and which stages may come next (the merge form picks it).
+  const first = useLot(inputs[0].lotId || null);
+  const input = first.data;
+  // Prefill what is used with what remains of the input.
   useEffect(() => {
-    if (!input) return;
+    if (!input || multipleInputs) return;
     setInputs((list) => list.map((x, i) => (i === 0 && !x.quantity && input.remaining ? { ...x, quantity: String(input.remaining.value), unit: input.remaining.unit } : x)));
-    if (!form.values.outputStage && outputStage0) form.setValues((v) => ({ ...v, outputStage: outputStage0 }));
   }, [input && input.id]);
-  const stage = form.values.outputStage || outputStage0;
+  const fixedStage = kind === 'plant' ? 'cultivation' : kind === 'harvest' ? 'harvest' : kind === 'split' || kind === 'merge' ? (input ? input.stage : null) : null;
+  const nextStages = input ? NEXT_STAGES[input.stage].filter((s) => s !== input.stage || input.stage === 'processed' || input.stage === 'decoction_piece') : [];
+  const stage = fixedStage || form.values.outputStage || nextStages[0] || null;
   const attrOnly = kind === 'plant' ? ['plot', 'beds', 'mode', 'households', 'transplantedAt'] : undefined;
   const lotsById = new Map(mine.items.map((l) => [l.id, l]));
 
@@ -305,7 +296,7 @@ function TransformationForm({ kind, inputIds, title, fix }) {
         ${multipleInputs ? html`<button class="secondary" type="button" onClick=${() => setInputs([...inputs, { lotId: '', quantity: '', unit: '' }])}>${t('addInput')}</button>` : null}
       </fieldset>
       ${kind === 'process' && input
-        ? html`<${Field} form=${form} name="outputStage" text=${t('stage')} options=${(NEXT_STAGES[input.stage] || []).map((s) => [s, label('stages', s, lang())])} />`
+        ? html`<${Field} form=${form} name="outputStage" text=${t('stage')} options=${nextStages.map((s) => [s, label('stages', s, lang())])} />`
         : null}
       ${multipleOutputs
         ? html`<fieldset class="card" style="border:1px solid var(--line)"><legend>${t('outputs')}</legend>

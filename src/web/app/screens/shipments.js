@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import { useGet, useMySites } from '../data.js';
 import { explain } from '../explain.js';
 import { LIMITS } from '../limits.js';
-import { t, write } from '../state.js';
+import { flash, t, write } from '../state.js';
 import { check, formatDate, formatQuantity, Header, html, nowLocal, withOffset } from '../ui.js';
 
 function ShipmentCard({ shipment, sites }) {
@@ -18,7 +18,12 @@ function ShipmentCard({ shipment, sites }) {
     }
     const body = kind === 'receive' ? { receivedAt: withOffset(nowLocal()), ...(siteId ? { siteId } : {}) } : { reason: reason.trim(), refusedAt: withOffset(nowLocal()) };
     const result = await write({ path: `/v1/shipments/${encodeURIComponent(shipment.id)}/${kind}`, body, summary: { kind, text: `${t(kind)} ${shipment.fromOrganization.name}` } });
-    setOutcome(result);
+    // Received or refused, the shipment leaves this list: the confirmation shows in the header.
+    if (result.refused) setOutcome(result);
+    else {
+      flash(result.queued ? 'queued' : 'saved');
+      setOutcome(result);
+    }
   };
   return html`<li class="card" data-testid="shipment">
     <b>${shipment.fromOrganization.name}</b> <span class="muted small">${formatDate(shipment.shippedAt)}</span>
