@@ -5,11 +5,12 @@
  * table. Never part of `npm test` or CI.
  */
 import { chainScenario } from './chain.js';
+import { logScenario } from './log.js';
 import { loginScenario } from './login.js';
 import { provenanceScenario } from './provenance.js';
 import { resolveScenario } from './resolve.js';
 
-const scenarios: Record<string, () => Promise<void>> = { chain: chainScenario, login: loginScenario, provenance: provenanceScenario, resolve: resolveScenario };
+const scenarios: Record<string, () => Promise<void>> = { chain: chainScenario, log: logScenario, login: loginScenario, provenance: provenanceScenario, resolve: resolveScenario };
 
 const name = process.argv[2];
 const scenario = name ? scenarios[name] : undefined;

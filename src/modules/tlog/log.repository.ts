@@ -206,14 +206,29 @@ export async function readCosignatureLines(db: Database, size: number): Promise<
  */
 export async function readTileBodies(db: Database, tiles: readonly { level: number; index: number }[]): Promise<(Uint8Array | undefined)[]> {
   if (tiles.length === 0) return [];
-  const wanted = sql.join(tiles.map((t, i) => sql`(${i}::int, ${t.level}::int, ${t.index}::bigint)`), sql`, `);
-  const rows = await queryRows<{ i: number; data: unknown }>(
+  // Arrays, not a VALUES list: the statement text is the same for any number of tiles, so its plan is reused.
+  const rows = await queryRows<{ i: number | string; data: unknown }>(
     db,
-    sql`select w.i, coalesce(f.data, p.data) as data from (values ${wanted}) as w(i, level, index)
+    sql`select w.i, coalesce(f.data, p.data) as data
+        from unnest(${`{${tiles.map((t) => t.level).join(',')}}`}::int[], ${`{${tiles.map((t) => t.index).join(',')}}`}::bigint[]) with ordinality as w(level, index, i)
           left join log_tiles f on f.level = w.level and f.index = w.index
           left join log_partial_tiles p on p.level = w.level and p.index = w.index`,
   );
   const out: (Uint8Array | undefined)[] = tiles.map(() => undefined);
-  for (const r of rows) if (r.data !== null) out[Number(r.i)] = bytes(r.data);
+  for (const r of rows) if (r.data !== null) out[Number(r.i) - 1] = bytes(r.data);
   return out;
+}
+
+/** An event's entry and the tree state, in one statement (a proof needs both). */
+export async function findEntryAndState(
+  db: Database,
+  eventId: string,
+): Promise<{ entry: { index: number; salt: Uint8Array; commitment: Uint8Array } | undefined; state: { size: number; checkpoint: string } | undefined }> {
+  const [row] = await queryRows<{ index: string | number | null; salt: unknown; commitment: unknown; size: string | number; checkpoint: string }>(
+    db,
+    sql`select e.index, e.salt, e.commitment, s.size, s.checkpoint from log_state s left join log_entries e on e.event_id = ${eventId} where s.id = 1`,
+  );
+  if (!row) return { entry: undefined, state: undefined };
+  const state = { size: Number(row.size), checkpoint: row.checkpoint };
+  return { entry: row.index === null ? undefined : { index: Number(row.index), salt: bytes(row.salt), commitment: bytes(row.commitment) }, state };
 }

@@ -327,15 +327,14 @@ export class VerifiableLog {
    */
   async proof(actor: Actor, eventId: string, waitMs = 3000) {
     const record = await readEvent(this.db, actor, eventId);
-    let entry = await repo.findEntry(this.db, eventId);
+    let { entry, state } = await repo.findEntryAndState(this.db, eventId);
     const deadline = Date.now() + waitMs;
     while (!entry && Date.now() < deadline) {
       await this.sequence();
-      entry = await repo.findEntry(this.db, eventId);
+      ({ entry, state } = await repo.findEntryAndState(this.db, eventId));
       if (!entry) await new Promise((r) => setTimeout(r, 50));
     }
-    if (!entry) throw new NotFoundError(`Event ${eventId} is not in the log yet: events enter it within a second or two; ask again.`);
-    const state = (await repo.readState(this.db))!;
+    if (!entry || !state) throw new NotFoundError(`Event ${eventId} is not in the log yet: events enter it within a second or two; ask again.`);
     const proof = await readInclusionProof(this.reader(state.size), entry.index, state.size);
     return {
       eventId,

@@ -18,7 +18,7 @@
  *
  * Sizes and indexes are JavaScript numbers: non-negative safe integers (below 2^53).
  */
-import { createHash } from 'node:crypto';
+import crypto, { createHash } from 'node:crypto';
 
 export const HASH_SIZE = 32;
 
@@ -56,7 +56,12 @@ export class TlogError extends Error {
 const LEAF_PREFIX = Uint8Array.of(0x00);
 const NODE_PREFIX = Uint8Array.of(0x01);
 
+// crypto.hash (Node ≥ 20.12) hashes in one call, about twice as fast as a Hash object: proofs, audits and the
+// sequencer hash hundreds of nodes each.
+const oneShot = (crypto as { hash?: (algorithm: string, data: Uint8Array, encoding: 'buffer') => Buffer }).hash;
+
 export function sha256(...parts: Uint8Array[]): Hash {
+  if (oneShot) return new Uint8Array(oneShot('sha256', parts.length === 1 ? parts[0]! : Buffer.concat(parts), 'buffer'));
   const h = createHash('sha256');
   for (const part of parts) h.update(part);
   return new Uint8Array(h.digest());
