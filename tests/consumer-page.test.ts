@@ -1,36 +1,17 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import { count, eq } from 'drizzle-orm';
-import { chromium } from 'playwright-core';
 import { codeScans, events } from '../src/db/schema.js';
+import { accessibilityProblems, launchBrowser, noBrowser } from './support/browser.js';
 import { codedChain } from './support/codes.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-
-// Debian's chromium is installed by .ci/run, and CI fails without it; on a machine without it the test is
-// skipped, visibly, rather than passed.
-if (process.env.CI && !existsSync(CHROMIUM)) throw new Error(`CI needs Debian's chromium at ${CHROMIUM} for the browser test`);
-const noBrowser = existsSync(CHROMIUM) ? false : `chromium not installed at ${CHROMIUM} (apt-get install -y chromium)`;
 
 t.test('the consumer page in headless Chromium shows the origin and the verdict', { skip: noBrowser }, async (t) => {
   const w = await codedChain(t);
   const [unit] = (await w.issue(w.coop.headers, w.product.id, { count: 1 })).json().codes as { code: string; url: string }[];
   const address = await w.app.listen({ host: '127.0.0.1', port: 0 });
 
-  const userDataDir = mkdtempSync(path.join(tmpdir(), 'herbtrace-chromium-'));
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 390, height: 844 },
-    locale: 'zh-CN',
-  });
-  t.teardown(async () => {
-    await context.close();
-    rmSync(userDataDir, { recursive: true, force: true });
-  });
+  const context = await launchBrowser(t, { width: 390, height: 844 });
+  const userDataDir = context.userDataDir;
   const page = await context.newPage();
   const external: string[] = [];
   page.on('request', (r) => {
@@ -41,6 +22,7 @@ t.test('the consumer page in headless Chromium shows the origin and the verdict'
   t.equal(response?.status(), 200);
   t.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
   t.equal(await page.textContent('.verdict h1'), '正品', 'the verdict, in Chinese');
+  t.same(await accessibilityProblems(page), [], 'no serious or critical accessibility problem (axe-core)');
   const text = (await page.textContent('body')) ?? '';
   t.match(text, /松岭GAP园参基地/, 'the origin base');
   t.match(text, /抚松县/, 'the origin region');
