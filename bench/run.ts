@@ -9,8 +9,9 @@ import { logScenario } from './log.js';
 import { loginScenario } from './login.js';
 import { provenanceScenario } from './provenance.js';
 import { resolveScenario } from './resolve.js';
+import { webappScenario } from './webapp.js';
 
-const scenarios: Record<string, () => Promise<void>> = { chain: chainScenario, log: logScenario, login: loginScenario, provenance: provenanceScenario, resolve: resolveScenario };
+const scenarios: Record<string, () => Promise<void>> = { chain: chainScenario, log: logScenario, login: loginScenario, provenance: provenanceScenario, resolve: resolveScenario, webapp: webappScenario };
 
 const name = process.argv[2];
 const scenario = name ? scenarios[name] : undefined;

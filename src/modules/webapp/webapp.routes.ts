@@ -1,18 +1,54 @@
-import path from 'node:path';
-import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply } from 'fastify';
-import { loadWebAssets } from './webapp.assets.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { encoded, loadWebAssets, type Encoding, type WebAsset } from './webapp.assets.js';
 
 /**
  * The field app at /app/: its shell (HTML with the import map), its service worker, its own ES modules and
  * the libraries it imports, all public (the app signs in with the session cookie through the API) and
- * hidden from the API document. Files are served as they are on disk; nothing is built.
+ * hidden from the API document. Nothing is built: the files are served as they are, held in memory from
+ * start-up and compressed (brotli, else gzip) once, on first request.
  */
+
+/**
+ * The encoding to send for an Accept-Encoding header: brotli, then gzip, then none. A coding listed with
+ * q=0 is refused; `*` stands for any coding not listed.
+ */
+export function chooseEncoding(header: string | undefined): Encoding {
+  if (!header) return 'identity';
+  const q = new Map<string, number>();
+  for (const part of header.toLowerCase().split(',')) {
+    const [name, ...params] = part.trim().split(';');
+    if (!name) continue;
+    const qParam = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    q.set(name.trim(), qParam ? Number(qParam.slice(2)) || 0 : 1);
+  }
+  const accepted = (coding: string) => (q.get(coding) ?? q.get('*') ?? 0) > 0;
+  if (accepted('br')) return 'br';
+  if (accepted('gzip')) return 'gzip';
+  return 'identity';
+}
+
+/** If-None-Match against the validator of what would be sent (weak comparison, as RFC 9110 says for GET). */
+function notModified(request: FastifyRequest, etag: string): boolean {
+  const header = request.headers['if-none-match'];
+  if (!header) return false;
+  return header.split(',').some((tag) => {
+    const t = tag.trim();
+    return t === '*' || t.replace(/^W\//, '') === etag;
+  });
+}
+
+async function sendAsset(request: FastifyRequest, reply: FastifyReply, file: WebAsset) {
+  const chosen = await encoded(file, chooseEncoding(request.headers['accept-encoding']));
+  // The same URL answers in several encodings: caches must key on Accept-Encoding.
+  reply.header('vary', 'accept-encoding').header('cache-control', file.cacheControl).header('etag', chosen.etag);
+  if (notModified(request, chosen.etag)) return reply.code(304).send();
+  if (chosen.encoding !== 'identity') reply.header('content-encoding', chosen.encoding);
+  return reply.type(file.type).send(chosen.body);
+}
+
 export const webappRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const assets = loadWebAssets();
-  // sendFile only: the routes below decide what may be served (no directory is exposed as a whole).
-  await app.register(fastifyStatic, { root: assets.webRoot, serve: false });
 
   // The shell runs no inline script but the import map, allowed by its hash; it talks to its own origin only.
   const csp = [
@@ -30,42 +66,24 @@ export const webappRoutes: FastifyPluginAsyncTypebox = async (app) => {
   ].join('; ');
   const hide = { hide: true } as const;
   const config = { auth: 'public' } as const;
-
-  const sendShell = (reply: FastifyReply) =>
-    reply
-      .header('content-security-policy', csp)
-      .header('cache-control', 'no-cache')
-      .header('etag', `"${assets.version}"`)
-      .type('text/html; charset=utf-8')
-      .send(assets.indexHtml);
+  const file = (url: string) => assets.files.get(url)!;
 
   app.get('/app', { config, schema: hide }, async (_request, reply) => reply.redirect('/app/', 301));
-  app.get('/app/', { config, schema: hide }, async (_request, reply) => sendShell(reply));
+  app.get('/app/', { config, schema: hide }, async (request, reply) => sendAsset(request, reply.header('content-security-policy', csp), file('/app/')));
 
-  app.get('/app/sw.js', { config, schema: hide }, async (_request, reply) =>
-    reply
-      .header('cache-control', 'no-cache')
-      .header('service-worker-allowed', '/app/')
-      .type('text/javascript; charset=utf-8')
-      .send(assets.serviceWorker),
-  );
+  app.get('/app/sw.js', { config, schema: hide }, async (request, reply) => sendAsset(request, reply.header('service-worker-allowed', '/app/'), file('/app/sw.js')));
 
-  // Libraries from node_modules, at versioned URLs: cached for a year, and a new version is a new URL.
-  app.get<{ Params: { pkg: string; '*': string } }>('/app/vendor/:pkg/*', { config, schema: hide }, async (request, reply) => {
-    const at = request.params.pkg.lastIndexOf('@');
-    const pkg = at > 0 ? assets.vendor.get(request.params.pkg.slice(0, at)) : undefined;
-    const file = request.params['*'];
-    if (!pkg || request.params.pkg.slice(at + 1) !== pkg.version || !pkg.files.has(file)) return reply.callNotFound();
-    return reply.header('cache-control', 'public, max-age=31536000, immutable').sendFile(file, pkg.root, { cacheControl: false });
+  // Libraries from node_modules, at versioned URLs: cached for a year, and a new version is a new URL. Only
+  // the files the entry points pull in are there (no other file of the package, no path out of it).
+  app.get('/app/vendor/*', { config, schema: hide }, async (request, reply) => {
+    const found = assets.files.get(request.url.split('?')[0]!);
+    return found ? sendAsset(request, reply, found) : reply.callNotFound();
   });
 
   // The app's own modules, styles and icons (src/web/app/…) and the modules shared with the server
   // (src/web/lib/…, as /app/lib/…). Revalidated on every load; the service worker keeps them offline.
-  const own = new Set(assets.shellUrls.filter((u) => u !== '/app/' && !u.startsWith('/app/vendor/')));
-  app.get<{ Params: { '*': string } }>('/app/*', { config, schema: hide }, async (request, reply) => {
-    const url = `/app/${request.params['*']}`;
-    if (!own.has(url)) return reply.callNotFound();
-    const rel = url.startsWith('/app/lib/') ? url.slice('/app/'.length) : url.slice(1);
-    return reply.header('cache-control', 'no-cache').sendFile(path.posix.normalize(rel), assets.webRoot, { cacheControl: false });
+  app.get('/app/*', { config, schema: hide }, async (request, reply) => {
+    const found = assets.files.get(request.url.split('?')[0]!);
+    return found && !found.cacheControl.includes('immutable') ? sendAsset(request, reply, found) : reply.callNotFound();
   });
 };
