@@ -59,7 +59,8 @@ export const epcisRoutes: FastifyPluginAsyncTypebox<{ publicBaseUrl: string; lim
   const query: QueryContext = { baseUrl, tokenKey: createHmac('sha256', Buffer.from(secretKey, 'utf8')).update('herbtrace epcis page tokens v1').digest() };
   const QUERY_DESCRIPTION =
     'SimpleEventQuery of the EPCIS 2.0 REST binding over every committed event (the EPCIS index is brought up to date first), in commit order. ' +
-    'Lists are comma-separated; bizStep and disposition as bare CBV words or full URIs; identifiers as GS1 Digital Link, EPC URNs or HerbTrace URIs (compared in canonical form). ' +
+    'Lists are comma-separated; bizStep and disposition as bare CBV words or full URIs; identifiers as GS1 Digital Link, EPC URNs or HerbTrace URIs (compared in canonical form), ' +
+    'or a class pattern (urn:epc:idpat:sgtin:{prefix}.{item}.* or the GTIN\'s Digital Link: every serial and lot of the GTIN; patterns of a company prefix or wider are a 400). ' +
     'Read rules of provenance: the events of lots the caller may read (producer, holder, receiver, past custodian); regulators and the admin see all. ' +
     'Paging: perPage (1–1000, default 30) and the signed nextPageToken of the Link rel="next" header. Unknown parameters and malformed values are 400 naming the parameter.';
 
