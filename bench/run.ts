@@ -5,13 +5,14 @@
  * table. Never part of `npm test` or CI.
  */
 import { chainScenario } from './chain.js';
+import { epcisScenario } from './epcis.js';
 import { logScenario } from './log.js';
 import { loginScenario } from './login.js';
 import { provenanceScenario } from './provenance.js';
 import { resolveScenario } from './resolve.js';
 import { webappScenario } from './webapp.js';
 
-const scenarios: Record<string, () => Promise<void>> = { chain: chainScenario, log: logScenario, login: loginScenario, provenance: provenanceScenario, resolve: resolveScenario, webapp: webappScenario };
+const scenarios: Record<string, () => Promise<void>> = { chain: chainScenario, epcis: epcisScenario, log: logScenario, login: loginScenario, provenance: provenanceScenario, resolve: resolveScenario, webapp: webappScenario };
 
 const name = process.argv[2];
 const scenario = name ? scenarios[name] : undefined;

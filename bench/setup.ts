@@ -27,7 +27,7 @@ export async function scratchDatabase(suffix: string) {
   };
 }
 
-export async function startServer(databaseUrl: string | undefined, dataDir = 'memory://') {
+export async function startServer(databaseUrl: string | undefined, dataDir = 'memory://', overrides: Partial<AppConfig> = {}) {
   const config: AppConfig = {
     ...loadConfig({}),
     port: 0,
@@ -38,6 +38,7 @@ export async function startServer(databaseUrl: string | undefined, dataDir = 'me
     publicBaseUrl: 'http://localhost',
     logLevel: 'silent',
     publicRateLimitPerMinute: 1_000_000,
+    ...overrides,
   };
   return buildApp({ config, logger: false });
 }
