@@ -2,8 +2,7 @@
 // the API document and the server's own rules, so a limit changed on one side only fails here.
 import { readFileSync } from 'node:fs';
 import t from 'tap';
-import { NEXT_STAGES as SERVER_NEXT_STAGES } from '../../src/modules/lots/lots.rules.js';
-import { LIMITS, NEXT_STAGES } from '../../src/web/app/limits.js';
+import { LIMITS } from '../../src/web/app/limits.js';
 
 const doc = JSON.parse(readFileSync(new URL('../../openapi/openapi.json', import.meta.url), 'utf8'));
 const schemas = doc.components.schemas;
@@ -57,6 +56,3 @@ t.test('steps, status, codes, lab reports, refusals', async (t) => {
   t.equal(LIMITS.refusal.reasonMaxLength, schemas.RefuseShipment.properties.reason.maxLength);
 });
 
-t.test('the stages a lot may become', async (t) => {
-  t.same(NEXT_STAGES, SERVER_NEXT_STAGES);
-});

@@ -2,7 +2,7 @@
 // lots in their own transactions), its rules, and its routes and schemas.
 export { lotRoutes } from './lots.routes.js';
 export { lotSchemas, Attributes, Lot, LotNumber, StageSchema, type Stage } from './lots.schemas.js';
-export { assertHolder, assertNotBeforeProduction, assertNotInTransit, assertStageTransition, assertUsable, validateAttributes } from './lots.rules.js';
+export { assertHolder, assertNotBeforeProduction, assertNotInTransit, assertStageTransition, assertUsable, NEXT_STAGES, validateAttributes } from './lots.rules.js';
 export { lotNumberConflict, lotNumberOfRace, newLotView, normalizeGtin, requireOwnSite } from './lots.service.js';
 export {
   countChildren,

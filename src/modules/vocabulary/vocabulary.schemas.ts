@@ -34,6 +34,7 @@ export const Vocabulary = Type.Object(
       Type.Object({ code: Type.String(), 'zh-CN': Type.String(), en: Type.String(), category: Type.String(), units: Type.Array(Type.String()) }),
       { description: 'Lab analytes with the units each may be reported in (GET /v1/analytes)' },
     ),
+    nextStages: Type.Record(Type.String(), Type.Array(Type.String()), { description: 'The stages a lot of each stage may become (a transformation output)', examples: [{ seed: ['seed', 'cultivation'] }] }),
   },
   { $id: 'Vocabulary', description: 'The terms of the web app and the consumer page in zh-CN and en, with the reference data of forms' },
 );

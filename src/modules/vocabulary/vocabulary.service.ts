@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '../../db/client.js';
+import { NEXT_STAGES } from '../lots/index.js';
 import { listAnalytes } from '../quality/index.js';
 import { listSpecies } from '../species/index.js';
 import { scientificName, vocabulary } from '../../web/lib/vocabulary.js';
@@ -17,6 +18,8 @@ export async function buildVocabularyDocument(db: Database): Promise<VocabularyD
     ...vocabulary,
     species: species.items.map((s) => ({ code: s.code, nameZh: s.nameZh, nameEn: s.nameEn, latinName: s.latinName, scientificName: scientificName(s.sourceSpecies[0]?.latinName), pinyin: s.pinyin, kind: s.kind, medicinalPart: { 'zh-CN': s.medicinalPart.zh, en: s.medicinalPart.en } })),
     analytes: analytes.items.map((a) => ({ code: a.code, 'zh-CN': a.nameZh, en: a.nameEn, category: a.category, units: a.units })),
+    // The chain's stage rule itself, so the app offers only what the server accepts.
+    nextStages: NEXT_STAGES,
   };
   const version = createHash('sha256').update(JSON.stringify(content)).digest('base64url').slice(0, 22);
   return { text: JSON.stringify({ version, ...content }), etag: `"${version}"` };

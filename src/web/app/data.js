@@ -83,5 +83,6 @@ export function useReference() {
   const vocabulary = useGet('/v1/vocabulary');
   const species = vocabulary.data ? vocabulary.data.species : [];
   const analytes = vocabulary.data ? vocabulary.data.analytes : [];
-  return { loading: vocabulary.loading, species, analytes, speciesByCode: new Map(species.map((s) => [s.code, s])), analyteByCode: new Map(analytes.map((a) => [a.code, a])) };
+  const nextStages = vocabulary.data ? vocabulary.data.nextStages : {};
+  return { loading: vocabulary.loading, species, analytes, nextStages, speciesByCode: new Map(species.map((s) => [s.code, s])), analyteByCode: new Map(analytes.map((a) => [a.code, a])) };
 }

@@ -10,4 +10,3 @@ export const LIMITS: {
   lab: { reportNumberMaxLength: number; valueDecimals: number; maxItems: number };
   refusal: { reasonMaxLength: number };
 };
-export const NEXT_STAGES: Record<string, string[]>;

@@ -12,12 +12,3 @@ export const LIMITS = {
   refusal: { reasonMaxLength: 2000 },
 };
 
-/** Which stages a lot of each stage may become (design.md invariant 1; src/modules/lots/lots.rules.ts). */
-export const NEXT_STAGES = {
-  seed: ['seed', 'cultivation'],
-  cultivation: ['cultivation', 'seed', 'harvest'],
-  harvest: ['harvest', 'processed', 'decoction_piece'],
-  processed: ['processed', 'decoction_piece', 'product'],
-  decoction_piece: ['decoction_piece', 'product'],
-  product: ['product'],
-};

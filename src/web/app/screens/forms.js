@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { useLot, useMyLots, useMySites, useReference } from '../data.js';
 import { explain } from '../explain.js';
-import { LIMITS, NEXT_STAGES } from '../limits.js';
+import { LIMITS } from '../limits.js';
 import { ATTRIBUTE_TEXT_MAX, attributes as ATTRIBUTES, groups, label, operations, params as PARAMS, methods, adjuvants, PARAM_ORDER, speciesName } from '../lib/vocabulary.js';
 import { placeholder } from '../outbox.js';
 import { useRestored, useSave } from '../save.js';
@@ -200,6 +200,7 @@ function stepsBody(steps) {
 function TransformationForm({ kind, inputIds, title, fix }) {
   const restored = useRestored(fix);
   const mine = useMyLots();
+  const reference = useReference();
   const multipleInputs = kind === 'merge';
   const multipleOutputs = kind === 'split';
   const form = useForm((restored && restored.values) || { occurredAt: nowLocal(), siteId: '', outputStage: '', lotNumber: '', quantity: '', unit: kind === 'plant' ? 'plant' : 'kg' });
@@ -217,7 +218,7 @@ function TransformationForm({ kind, inputIds, title, fix }) {
     setInputs((list) => list.map((x, i) => (i === 0 && !x.quantity && input.remaining ? { ...x, quantity: String(input.remaining.value), unit: input.remaining.unit } : x)));
   }, [input && input.id]);
   const fixedStage = kind === 'plant' ? 'cultivation' : kind === 'harvest' ? 'harvest' : kind === 'split' || kind === 'merge' ? (input ? input.stage : null) : null;
-  const nextStages = input ? NEXT_STAGES[input.stage].filter((s) => s !== input.stage || input.stage === 'processed' || input.stage === 'decoction_piece') : [];
+  const nextStages = input ? (reference.nextStages[input.stage] || []).filter((s) => s !== input.stage || input.stage === 'processed' || input.stage === 'decoction_piece') : [];
   const stage = fixedStage || form.values.outputStage || nextStages[0] || null;
   const attrOnly = kind === 'plant' ? ['plot', 'beds', 'mode', 'households', 'transplantedAt'] : undefined;
   const lotsById = new Map(mine.items.map((l) => [l.id, l]));
