@@ -2,90 +2,26 @@
 // while keyed writes are in flight, and restarted; every key is then retried with its body. Each key must have
 // written exactly once, and every retry must replay, byte for byte, the answer the client got (or, when the
 // client got none, the answer the first retry got).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { sql } from 'drizzle-orm';
-import { openDatabase, queryRows, type DatabaseHandle } from '../src/db/client.js';
+import { queryRows } from '../src/db/client.js';
 import { newLogKey } from '../src/modules/tlog/index.js';
-import { ADMIN_TOKEN, makeCreditCode, TEST_SECRET_KEY } from './support/app.js';
+import { ADMIN_TOKEN, makeCreditCode } from './support/app.js';
+import { databaseForService, freePort, killService, serviceSettings, startService as startChild } from './support/child-service.js';
 
 // A PostgreSQL deployment configures its log key (as its secret key); the embedded one would generate it.
 const LOG_KEY = newLogKey('trace.example.cn/log').signerKey;
-import { createTestDatabase } from './support/databases.js';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 // Two kills, early and late in the burst (400 ms and 1.6 s, the range three rounds covered): each round is a
 // restart of the service, the slowest part of the suite, and a third showed nothing the two do not.
 const ROUNDS = 2;
 const KILL_AFTER_MS = [400, 1600];
 
 t.test('keyed writes killed mid-flight replay after the restart and wrote exactly once', async (t) => {
-  const { handle, location, dispose } = await createTestDatabase();
-  let database: DatabaseHandle | undefined = handle;
-  // PGlite admits one process: the test's own handle is closed while the service runs and reopened to count.
-  if ('dataDir' in location) {
-    await handle.close();
-    database = undefined;
-  }
-  t.teardown(async () => {
-    // dispose closes the handle it made; a PGlite handle reopened for counting is closed here.
-    if (database !== handle) await database?.close();
-    await dispose();
-  });
-
-  async function freePort(): Promise<number> {
-    const server = createServer();
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const port = (server.address() as { port: number }).port;
-    server.close();
-    await once(server, 'close');
-    return port;
-  }
-
+  const { env, open } = await databaseForService(t);
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-
-  async function startService(): Promise<ChildProcess> {
-    // --liftoff-only as for the test processes (.taprc): PGlite's WebAssembly is not re-optimised at each start.
-    const child = spawn(process.execPath, ['--liftoff-only', '--import', 'tsx', 'src/server.ts'], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        HERBTRACE_ADMIN_TOKEN: ADMIN_TOKEN,
-        HERBTRACE_SECRET_KEY: TEST_SECRET_KEY,
-        HERBTRACE_LOG_KEY: LOG_KEY,
-        LOG_LEVEL: 'warn',
-        PUBLIC_BASE_URL: 'https://trace.example.cn',
-        ...('databaseUrl' in location ? { DATABASE_URL: location.databaseUrl } : { HERBTRACE_DATA_DIR: location.dataDir }),
-      },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    for (let i = 0; i < 300; i++) {
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the service exited at start: ${stderr}`);
-      try {
-        if ((await fetch(`${base}/health`)).ok) return child;
-      } catch {
-        // not listening yet
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    child.kill('SIGKILL');
-    throw new Error(`the service did not start: ${stderr}`);
-  }
-
-  async function kill(child: ChildProcess) {
-    if (child.exitCode !== null || child.signalCode !== null) return; // exited already
-    child.kill('SIGKILL');
-    await once(child, 'exit');
-  }
+  const startService = () => startChild(port, { ...serviceSettings(LOG_KEY), ...env });
+  const kill = killService;
 
   interface Sent {
     status: number;
@@ -212,8 +148,8 @@ t.test('keyed writes killed mid-flight replay after the restart and wrote exactl
   await kill(service);
 
   // What is stored: exactly one write per key.
-  database ??= openDatabase('dataDir' in location ? { dataDir: location.dataDir } : { databaseUrl: location.databaseUrl });
-  const count = async (query: ReturnType<typeof sql>) => Number((await queryRows<{ n: number | string }>(database!.db, query))[0]?.n);
+  const database = open();
+  const count = async (query: ReturnType<typeof sql>) => Number((await queryRows<{ n: number | string }>(database.db, query))[0]?.n);
   const ships = requests.filter((r) => r.kind === 'shipment').length;
   const transforms = requests.filter((r) => r.kind === 'transformation').length;
   const issues = requests.filter((r) => r.kind === 'codes').length;
