@@ -8,6 +8,7 @@ import { rules } from '../src/web/lib/vocabulary.js';
 import { accessibilityProblems, goOffline, goOnline, launchBrowser, noBrowser } from './support/browser.js';
 import { kg } from './support/chain.js';
 import { world, setUpInApp, workerInControl, openLot, eventsOf } from './support/webapp.js';
+import type { Browser } from './support/webapp.js';
 
 t.test('offline: a harvest and two agro-inputs wait across a reload and land exactly once', { skip: noBrowser }, async (t) => {
   const w = await world(t);
@@ -38,15 +39,19 @@ t.test('offline: a harvest and two agro-inputs wait across a reload and land exa
   t.equal(await page.getByTestId('outbox-count').textContent(), '3', 'three writes wait');
 
   await page.reload();
-  await page.getByTestId('outbox-count').waitFor();
+  await page.getByTestId('outbox-count').filter({ hasText: /^\d+$/ }).waitFor();
   t.equal(await page.getByTestId('outbox-count').textContent(), '3', 'still three after a reload offline');
   await page.goto(`${w.address}/app/#/outbox`);
-  t.equal(await page.getByTestId('outbox-entry').count(), 3);
+  await page.getByTestId('outbox-list').waitFor();
+  t.equal(await page.getByTestId('outbox-entry').count(), 3, 'each listed');
   t.same(await accessibilityProblems(page), [], 'outbox: accessible');
   t.equal((await eventsOf(w, 'agro_input')).length, 0, 'nothing reached the server while offline');
 
   await goOnline(context);
-  await page.evaluate('window.dispatchEvent(new Event("online"))');
+  await page.evaluate(() => {
+    const w = globalThis as unknown as Browser;
+    w.dispatchEvent(new w.Event('online'));
+  });
   await page.getByText('没有待上传的记录').waitFor({ timeout: 20_000 });
   t.equal(await page.getByTestId('outbox-count').textContent(), '0', 'the outbox is empty');
   t.equal((await eventsOf(w, 'agro_input')).length, 2, 'exactly two agro-inputs stored');

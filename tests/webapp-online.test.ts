@@ -8,6 +8,7 @@ import { makeCreditCode } from './support/app.js';
 import { accessibilityProblems, launchBrowser, noBrowser } from './support/browser.js';
 import { peopleClient } from './support/people.js';
 import { world, setUpInApp, openLot } from './support/webapp.js';
+import type { Browser } from './support/webapp.js';
 
 t.test('a recorder records the worked planting and harvest online and sees them on the lot page', { skip: noBrowser }, async (t) => {
   const w = await world(t);
@@ -69,7 +70,7 @@ t.test('a base registered by GPS, a seed lot, a split, a merge; shipments shippe
   await page.getByLabel('名称').fill('松岭二号地块');
   await page.getByLabel('行政区划代码（6 位）').fill('220621');
   await page.getByRole('button', { name: '使用手机定位' }).click();
-  await page.waitForFunction(`document.querySelector('input[name=lat]').value !== ''`);
+  await page.waitForFunction(() => (globalThis as unknown as Browser).document.querySelector('input[name=lat]')?.value !== '');
   await page.getByLabel('面积（亩）').fill('12.5');
   await page.getByTestId('save').click();
   await page.getByTestId('saved').waitFor();

@@ -3,51 +3,62 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { requestPersistence } from './outbox.js';
-import { Home } from './screens/home.js';
-import { LabLots, LabReport } from './screens/lab.js';
-import { Labels } from './screens/labels.js';
-import { LotPage } from './screens/lot.js';
-import { CommissionSeed, Harvest, AgroInput, Merge, NewSite, Planting, Processing, Ship, Split, StatusChange } from './screens/forms.js';
-import { Outbox } from './screens/outbox.js';
-import { Shipments } from './screens/shipments.js';
 import { SignIn, Setup, TotpEnrolment } from './screens/signin.js';
 import { startApp, t, useAppState } from './state.js';
 import { Header, html } from './ui.js';
 
-/** Route patterns → screens; `:name` parts become props. */
+// Sign-in screens come with the shell; every other screen is loaded when first opened (the service worker
+// keeps them all for offline use). On a slow network that is what makes the sign-in form usable early.
+const home = () => import('./screens/home.js');
+const forms = () => import('./screens/forms.js');
+const lab = () => import('./screens/lab.js');
+
+/** Route patterns → [module loader, export]; `:name` parts become props. */
 const ROUTES = [
-  ['/', Home],
-  ['/signin', SignIn],
-  ['/setup', Setup],
-  ['/totp', TotpEnrolment],
-  ['/outbox', Outbox],
-  ['/shipments', Shipments],
-  ['/new/site', NewSite],
-  ['/new/seed', CommissionSeed],
-  ['/merge', Merge],
-  ['/lab', LabLots],
-  ['/lab/:id/report', LabReport],
-  ['/lot/:id', LotPage],
-  ['/lot/:id/plant', Planting],
-  ['/lot/:id/harvest', Harvest],
-  ['/lot/:id/input', AgroInput],
-  ['/lot/:id/process', Processing],
-  ['/lot/:id/split', Split],
-  ['/lot/:id/ship', Ship],
-  ['/lot/:id/status', StatusChange],
-  ['/lot/:id/codes', Labels],
+  ['/', home, 'Home'],
+  ['/signin', null, SignIn],
+  ['/setup', null, Setup],
+  ['/totp', null, TotpEnrolment],
+  ['/outbox', () => import('./screens/outbox.js'), 'Outbox'],
+  ['/shipments', () => import('./screens/shipments.js'), 'Shipments'],
+  ['/new/site', forms, 'NewSite'],
+  ['/new/seed', forms, 'CommissionSeed'],
+  ['/merge', forms, 'Merge'],
+  ['/lab', lab, 'LabLots'],
+  ['/lab/:id/report', lab, 'LabReport'],
+  ['/lot/:id', () => import('./screens/lot.js'), 'LotPage'],
+  ['/lot/:id/plant', forms, 'Planting'],
+  ['/lot/:id/harvest', forms, 'Harvest'],
+  ['/lot/:id/input', forms, 'AgroInput'],
+  ['/lot/:id/process', forms, 'Processing'],
+  ['/lot/:id/split', forms, 'Split'],
+  ['/lot/:id/ship', forms, 'Ship'],
+  ['/lot/:id/status', forms, 'StatusChange'],
+  ['/lot/:id/codes', () => import('./screens/labels.js'), 'Labels'],
 ];
 const PUBLIC = new Set(['/signin', '/setup']);
 
 function match(path) {
   const parts = path.split('/').filter(Boolean);
-  for (const [pattern, screen] of ROUTES) {
+  for (const [pattern, load, screen] of ROUTES) {
     const want = pattern.split('/').filter(Boolean);
     if (want.length !== parts.length) continue;
     const props = {};
-    if (want.every((w, i) => (w.startsWith(':') ? ((props[w.slice(1)] = decodeURIComponent(parts[i])), true) : w === parts[i]))) return { screen, props, pattern };
+    if (want.every((w, i) => (w.startsWith(':') ? ((props[w.slice(1)] = decodeURIComponent(parts[i])), true) : w === parts[i]))) return { load, screen, props, pattern };
   }
   return null;
+}
+
+/** The screen's component once its module is loaded (at once for the sign-in screens). */
+function useScreen(found) {
+  const [loaded, setLoaded] = useState({});
+  const key = found && found.load ? found.pattern : null;
+  useEffect(() => {
+    if (!key || loaded[key]) return;
+    void found.load().then((module) => setLoaded((l) => ({ ...l, [key]: module[found.screen] })));
+  }, [key]);
+  if (!found) return null;
+  return found.load ? loaded[key] || null : found.screen;
 }
 
 const currentPath = () => location.hash.replace(/^#/, '') || '/';
@@ -66,13 +77,13 @@ function App() {
   useEffect(() => {
     document.documentElement.lang = app.lang;
   }, [app.lang]);
-  if (!app.sessionChecked) return html`<p class="boot">${t('loading')}</p>`;
   const [route, query] = path.split('?');
   const found = match(route);
+  const Screen = useScreen(found);
   if (!found) return html`<${Header} title=${t('notFound')} back="#/" /><main><p>${t('notFound')}</p></main>`;
   if (!app.session && !PUBLIC.has(found.pattern)) return html`<${SignIn} />`;
   if (app.session && app.session.twoFactorEnrolmentRequired && found.pattern !== '/totp') return html`<${TotpEnrolment} />`;
-  const Screen = found.screen;
+  if (!Screen) return html`<p class="boot">${t('loading')}</p>`;
   return html`${app.sessionEnded ? html`<p class="banner error" role="alert">${t('sessionEnded')} <a href="#/signin">${t('signIn')}</a></p>` : null}
     <${Screen} key=${path} ...${found.props} fix=${new URLSearchParams(query || '').get('fix') || undefined} />`;
 }

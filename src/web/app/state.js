@@ -7,14 +7,25 @@ import { enqueue, listOutbox, nextRetryAt, onOutboxChange, resumeAfterSignIn, se
 
 const SESSION_COPY = 'session';
 
+// The first screen does not wait for the network: the last session this phone saw (or none: the sign-in
+// form) is shown at once, and the service's answer replaces it when it comes.
+const lastSession = (() => {
+  try {
+    return JSON.parse(localStorage.getItem(SESSION_COPY) || 'null');
+  } catch {
+    return null;
+  }
+})();
+
 const state = {
   /** The SignedIn answer of the service (user, organisation, session, csrfToken), or null. */
-  session: null,
-  sessionChecked: false,
+  session: lastSession,
   sessionEnded: false,
   lang: initialLang(),
   online: navigator.onLine,
   outbox: [],
+  /** False until the outbox was read from IndexedDB once: until then its count is not known (not 0). */
+  outboxLoaded: false,
   syncing: false,
   lastSync: null,
   /** A confirmation carried to the next screen ('saved' or 'queued'), shown for a few seconds. */
@@ -57,7 +68,6 @@ export function setLang(value) {
 
 export function setSession(signedIn) {
   state.session = signedIn;
-  state.sessionChecked = true;
   state.sessionEnded = false;
   setCsrfToken(signedIn ? signedIn.csrfToken : null);
   // Kept so the app opens offline on a phone that stays signed in; the server still decides on every request.
@@ -72,13 +82,9 @@ export async function loadSession() {
   try {
     setSession(await api('GET', '/v1/auth/session'));
   } catch (error) {
-    if (error instanceof NetworkError) {
-      const copy = localStorage.getItem(SESSION_COPY);
-      state.session = copy ? JSON.parse(copy) : null;
-      setCsrfToken(state.session ? state.session.csrfToken : null);
-      state.sessionChecked = true;
-      publish();
-    } else if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
+    // Offline the last session stands (the server decides again when the network returns).
+    if (error instanceof NetworkError) return;
+    else if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
       setSession(null);
     } else throw error;
   }
@@ -89,6 +95,7 @@ export const organizationId = () => (state.session ? state.session.organization.
 
 async function refreshOutbox() {
   state.outbox = await listOutbox();
+  state.outboxLoaded = true;
   publish();
 }
 onOutboxChange(() => void refreshOutbox());
@@ -146,7 +153,8 @@ export async function startApp() {
     state.online = false;
     publish();
   });
-  await refreshOutbox();
-  await loadSession();
+  setCsrfToken(lastSession ? lastSession.csrfToken : null);
+  // The session check does not wait for IndexedDB: both go at once.
+  await Promise.all([refreshOutbox(), loadSession()]);
   void syncNow(true);
 }

@@ -16,7 +16,7 @@ export function Header({ title, back }) {
     ${back ? html`<a class="back" href=${back} aria-label=${t('back')}>‹</a>` : null}
     <h1>${title}</h1>
     <a href="#/outbox" class="no-print" aria-label=${`${t('outbox')} ${waiting}`} style="text-decoration:none">
-      <span aria-hidden="true">⇅</span> <span class="outbox-count" data-testid="outbox-count">${waiting}</span>
+      <span aria-hidden="true">⇅</span> <span class="outbox-count" data-testid="outbox-count">${app.outboxLoaded ? waiting : '…'}</span>
     </a>
     <button type="button" onClick=${() => setLang(app.lang === 'en' ? 'zh-CN' : 'en')} lang=${app.lang === 'en' ? 'zh-CN' : 'en'}>${t('language')}</button>
   </header>
