@@ -4,20 +4,47 @@
  *
  *   HERBTRACE_URL          base URL of the service (default http://localhost:3000)
  *   HERBTRACE_ADMIN_TOKEN  admin token; else read from ${HERBTRACE_DATA_DIR ?? './data'}/admin-token
+ *   --new-setup-codes      reset the demo's people who exist already: owners get a new setup code, recorders
+ *                          the demo password again (their password, two-factor and sessions are cleared)
+ *
+ * Besides the chains it records the worked lab report, the cooperative's GAP certificate and GI authorisations
+ * (confirmed by a certification body), GI claims and QR codes, so that a scan page has something to show, and a
+ * planting still growing for the cooperative to record on. For the field app at /app/ it creates people of the
+ * cooperative, the processor, the manufacturer and the lab: an owner each, with a setup code, and a recorder
+ * each, set up with a printed demo password so that a phone signs in at once.
  *
  * Safe to run again. Every POST carries a deterministic Idempotency-Key, so a rerun within 24 h replays the
- * stored responses (the same ids, the same API keys) and writes nothing. After 24 h the service forgets the
- * keys; the script then finds what it recorded before instead of creating it twice: organisations by credit
- * code (409), lots by lot number (409), and, once it knows it is recovering, sites, observations, shipments
- * and receipts by looking them up before posting.
+ * stored responses (the same ids) and writes nothing. After 24 h the service forgets the keys; the script then
+ * finds what it recorded before instead of creating it twice: organisations by credit code (409), lots by lot
+ * number (409), and, once it knows it is recovering, sites, observations, shipments, receipts, lab reports,
+ * certificates, GI claims and codes by looking them up before posting; people it always looks up first.
+ * An API key's secret is shown only when it is made (a replay answers key: null), so the demo keeps the keys
+ * it made in ${HERBTRACE_DATA_DIR ?? './data'}/demo-api-keys.json (HERBTRACE_DEMO_KEYS) and uses them again
+ * while the service still accepts them.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const BASE_URL = (process.env.HERBTRACE_URL ?? 'http://localhost:3000').replace(/\/+$/, '');
 const DATA_DIR = process.env.HERBTRACE_DATA_DIR ?? './data';
 /** Prefix of every Idempotency-Key. Bump it when a request body below changes (same key + other body = 422). */
 const RUN = 'demo-v1';
+/** organisation id → the API key the demo made for it (secrets, so the file is the owner's only). */
+const KEY_FILE = process.env.HERBTRACE_DEMO_KEYS ?? path.join(DATA_DIR, 'demo-api-keys.json');
+const NEW_SETUP_CODES = process.argv.includes('--new-setup-codes');
+/**
+ * The password the demo gives its recorders, printed at the end: a demo server's, never a real one's. Recorders
+ * need no second factor (design.md §9), so with it a phone signs in right away.
+ */
+export const DEMO_PASSWORD = 'ginseng demo 2024';
+/** The worked chain's lab report (domain.md step 5), also entered in the app by scripts/screenshots.ts. */
+export const WORKED_LAB_RESULTS = [
+  { analyte: 'ginsenoside_rg1_re', value: '0.52', unit: '%' },
+  { analyte: 'ginsenoside_rb1', value: '0.38', unit: '%' },
+  { analyte: 'moisture', value: '10.1', unit: '%' },
+  { analyte: 'pb', value: '0.8', unit: 'mg/kg' },
+];
 
 // ---------------------------------------------------------------------------------------------------------
 // Response shapes (the fields this script reads)
@@ -210,10 +237,42 @@ interface OrganizationSpec {
   regionCode: string;
 }
 
+let savedKeys: Record<string, string> = {};
+
+function loadKeys() {
+  let text: string;
+  try {
+    text = readFileSync(KEY_FILE, 'utf8');
+  } catch {
+    return; // the first run: no keys yet
+  }
+  try {
+    savedKeys = JSON.parse(text) as Record<string, string>;
+  } catch (err) {
+    fail(`${KEY_FILE} is not JSON (${err instanceof Error ? err.message : String(err)}): remove it and the demo makes new API keys.`);
+  }
+}
+
+/** The demo's API key of an organisation: the one kept from an earlier run while the service accepts it, else a new one. */
+async function apiKeyFor(org: Organization): Promise<{ key: string; reused: boolean }> {
+  const saved = savedKeys[org.id];
+  if (saved) {
+    const res = await fetch(`${BASE_URL}/v1/sites?limit=1`, { headers: { authorization: `Bearer ${saved}` } });
+    if (res.status === 200) return { key: saved, reused: true };
+    if (res.status !== 401) throw new Error(`checking the saved API key of ${org.name}: GET /v1/sites → ${res.status}`);
+  }
+  // A new key each time one is needed, so no Idempotency-Key: a replay would answer without the secret.
+  const created = await api<CreatedApiKey>('POST', `/v1/organizations/${org.id}/api-keys`, { token: adminToken, body: { name: 'HerbTrace demo (npm run demo)' } });
+  savedKeys[org.id] = created.key;
+  mkdirSync(path.dirname(KEY_FILE), { recursive: true });
+  writeFileSync(KEY_FILE, `${JSON.stringify(savedKeys, null, 2)}\n`, { mode: 0o600 });
+  return { key: created.key, reused: false };
+}
+
 async function ensureOrganization(spec: OrganizationSpec): Promise<Actor> {
   const { slug, ...body } = spec;
   let org: Organization;
-  let keyStep = `apikey-${slug}`;
+  let found = false;
   try {
     org = await post<Organization>(adminToken, '/v1/organizations', `org-${slug}`, body);
   } catch (err) {
@@ -227,12 +286,12 @@ async function ensureOrganization(spec: OrganizationSpec): Promise<Actor> {
     org = existing;
     stats.found++;
     recovering = true;
-    keyStep += '-recovered'; // the first key was shown once and is gone: make a new one
+    found = true;
   }
-  const created = await post<CreatedApiKey>(adminToken, `/v1/organizations/${org.id}/api-keys`, keyStep, { name: 'HerbTrace demo (npm run demo)' });
-  const note = keyStep.endsWith('-recovered') ? '  (registered before: found by credit code, new API key)' : '';
-  console.log(`  ${pad(org.name, 32)} ${org.id}  ${spec.creditCode}${note}`);
-  return { id: org.id, name: org.name, key: created.key };
+  const { key, reused } = await apiKeyFor(org);
+  const note = [found ? 'registered before: found by credit code' : '', reused ? '' : `new API key, kept in ${KEY_FILE}`].filter(Boolean).join('; ');
+  console.log(`  ${pad(org.name, 32)} ${org.id}  ${spec.creditCode}${note ? `  (${note})` : ''}`);
+  return { id: org.id, name: org.name, key };
 }
 
 interface SiteBody {
@@ -351,6 +410,99 @@ function receive(by: Actor, shipment: Shipment, step: string, body: { receivedAt
   );
 }
 
+interface LabResultBody {
+  reportNumber: string;
+  sampledAt: string;
+  testedAt: string;
+  results: { analyte: string; value: string; unit: string }[];
+}
+interface LabReport {
+  id: string;
+  reportNumber: string;
+  verdict: string;
+  items: { analyte: string; verdict: string }[];
+}
+
+/** The holder lets the lab submit results for its lot, and the lab submits its report (judged by the service). */
+async function labReport(holder: Actor, lab: Actor, lot: Lot, step: string, body: LabResultBody): Promise<LabReport> {
+  await ensure(
+    `lab grant of ${lot.lotNumber}`,
+    async () => (await get<{ items: { lot: { id: string } }[] }>(lab.key, '/v1/lab-grants')).items.find((g) => g.lot.id === lot.id),
+    () => post<unknown>(holder.key, `/v1/lots/${lot.id}/lab-grants`, `${step}-grant`, { labOrganizationId: lab.id }),
+  );
+  return ensure(
+    `lab report ${body.reportNumber}`,
+    async () => (await get<{ items: LabReport[] }>(lab.key, `/v1/lots/${lot.id}/lab-results`)).items.find((r) => r.reportNumber === body.reportNumber),
+    () => post<LabReport>(lab.key, `/v1/lots/${lot.id}/lab-results`, step, body),
+  );
+}
+
+interface CertificateBody {
+  kind: 'gap' | 'organic' | 'gi_use';
+  organizationId?: string;
+  siteId?: string;
+  giCode?: string;
+  product?: string;
+  authority: string;
+  number: string;
+  validFrom: string;
+  validUntil: string;
+}
+interface Certificate {
+  id: string;
+  kind: string;
+  number: string;
+  authority: string;
+  assertion: 'self_declared' | 'confirmed';
+}
+
+/**
+ * A certificate of `holder`: recorded by the certification body for it (confirmed by that recording), or by the
+ * holder itself and then confirmed by the body, the two ways the quality module knows. Only confirmed ones
+ * count for GI claims and verification.
+ */
+async function certificate(holder: Actor, certifier: Actor, recordedBy: 'holder' | 'certifier', step: string, body: CertificateBody): Promise<Certificate> {
+  const find = async () =>
+    (await get<{ items: Certificate[] }>(adminToken, `/v1/certificates?organizationId=${holder.id}&number=${encodeURIComponent(body.number)}`)).items.find(
+      (c) => c.authority === body.authority && c.kind === body.kind,
+    );
+  const recorded = await ensure(`certificate ${body.number}`, find, () =>
+    recordedBy === 'certifier'
+      ? post<Certificate>(certifier.key, '/v1/certificates', step, { ...body, organizationId: holder.id })
+      : post<Certificate>(holder.key, '/v1/certificates', step, body),
+  );
+  if (recorded.assertion === 'confirmed') return recorded;
+  return ensure(
+    `confirmation of ${body.number}`,
+    async () => {
+      const current = await find();
+      return current?.assertion === 'confirmed' ? current : undefined;
+    },
+    () => post<Certificate>(certifier.key, `/v1/certificates/${recorded.id}/confirm`, `${step}-confirm`, { note: '核对证书原件及登记信息' }, 200),
+  );
+}
+
+/** The lot's holder claims a GI for it; the service checks origins and the producer's confirmed authorisation. */
+function giClaim(holder: Actor, lot: Lot, step: string, body: { giCode: string; claimedAt: string }) {
+  return ensure(
+    `GI claim ${body.giCode} on ${lot.lotNumber}`,
+    async () => (await get<{ items: { gi: { code: string } }[] }>(holder.key, `/v1/lots/${lot.id}/gi-claims`)).items.find((c) => c.gi.code === body.giCode),
+    () => post<unknown>(holder.key, `/v1/lots/${lot.id}/gi-claims`, step, body),
+  );
+}
+
+/** QR codes of a product lot, issued once: an earlier run's are found and reused. */
+async function issueCodes(holder: Actor, lot: Lot, step: string, count: number): Promise<{ code: string; url: string }[]> {
+  return ensure(
+    `codes of ${lot.lotNumber}`,
+    async () => {
+      const page = await get<Page<{ code: string; url: string }>>(holder.key, `/v1/lots/${lot.id}/codes?limit=${count}`);
+      return page.items.length > 0 ? page.items : undefined;
+    },
+    async () => (await post<{ codes: { code: string; url: string }[] }>(holder.key, `/v1/lots/${lot.id}/codes`, step, { count, level: 'unit' })).codes,
+  );
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // The two chains of the domain brief
 
@@ -362,6 +514,9 @@ async function ginsengChain() {
   const pieces = await ensureOrganization({ slug: 'bencaoyuan-pieces', name: '通化本草源中药饮片有限公司', kinds: ['decoction_piece_maker'], creditCode: '91220502MA0Y6H4TX5', regionCode: '220502' });
   const maker = await ensureOrganization({ slug: 'songhe-maker', name: '通化松鹤健康产品有限公司', kinds: ['manufacturer'], creditCode: '91220502MA0Y8B6W10', regionCode: '220502' });
   const pharmacy = await ensureOrganization({ slug: 'chunhe-pharmacy', name: '长春春和大药房连锁有限公司', kinds: ['retailer'], creditCode: '91220102MA0Y9C3U4H', regionCode: '220102' });
+  const lab = await ensureOrganization({ slug: 'changbaishan-lab', name: '通化长白山中药材质量检测有限公司', kinds: ['lab'], creditCode: '91220502MA0YB7CJ9T', regionCode: '220502' });
+  // Fictional like the others: the body that certifies the GAP base and stands behind the GI authorisations.
+  const certifier = await ensureOrganization({ slug: 'changbaishan-certifier', name: '吉林长白山道地药材认证有限公司', kinds: ['certifier'], creditCode: '91220102MA0YC5FN0Q', regionCode: '220102' });
 
   const nursery = await ensureSite(seedFarm, 'site-jingyu-nursery', { kind: 'seed_nursery', name: '靖宇良种参苗圃', regionCode: '220622', location: { lat: 42.39, lon: 126.81 } });
   const base = await ensureSite(coop, 'site-songling-base', { kind: 'cultivation_base', name: '松岭GAP园参基地', regionCode: '220621', areaMu: 80, location: { lat: 42.33, lon: 127.27 } });
@@ -370,6 +525,16 @@ async function ginsengChain() {
   const factory = await ensureSite(maker, 'site-songhe-capsules', { kind: 'processing_plant', name: '松鹤胶囊车间', regionCode: '220502' });
   const store = await ensureSite(pharmacy, 'site-chunhe-store', { kind: 'market', name: '春和大药房重庆路店', regionCode: '220102', location: { lat: 43.89, lon: 125.32 } });
   console.log(`  sites: ${[nursery, base, plant, piecesPlant, factory, store].map((s) => s.name).join(', ')}`);
+
+  // The base's GAP certificate, recorded by the certification body (so confirmed), and the cooperative's
+  // authorisation to use 长白山人参, recorded by the cooperative and confirmed by the body.
+  const gap = await certificate(coop, certifier, 'certifier', 'ginseng-cert-gap', {
+    kind: 'gap', siteId: base.id, product: '人参', authority: certifier.name, number: 'JLCB-GAP-2023-0217', validFrom: '2023-06-01', validUntil: '2028-05-31',
+  });
+  const gi = await certificate(coop, certifier, 'holder', 'ginseng-cert-gi', {
+    kind: 'gi_use', giCode: 'changbaishan-renshen', product: '人参', authority: '国家知识产权局', number: 'GI-2023-0417', validFrom: '2023-03-01', validUntil: '2028-02-29',
+  });
+  console.log(`  certificates: ${[gap, gi].map((c) => `${c.kind} ${c.number} (${c.assertion})`).join(', ')}`);
 
   // 1. Seed lot and two-year seedlings at the seed farm.
   const seed = await commissionLot(seedFarm, 'ginseng-01-seed-lot', {
@@ -413,6 +578,8 @@ async function ginsengChain() {
   // 4. To the processor at Ji'an; 生晒参 850 kg and 红参 300 kg (fresh : dry ≈ 3.4 : 1), 50 kg fresh left over.
   const toProcessor = await ship(coop, processor, 'ginseng-09-ship-harvest', { lines: [{ lotId: harvest!.id }], shippedAt: '2024-09-19T06:00:00+08:00' });
   await receive(processor, toProcessor, 'ginseng-10-receive-harvest', { receivedAt: '2024-09-19T16:00:00+08:00', siteId: plant.id });
+  // The processor, now holding the harvest, claims the GI the cooperative (its producer) is authorised for.
+  await giClaim(processor, harvest!, 'ginseng-10-gi-claim', { giCode: 'changbaishan-renshen', claimedAt: '2024-09-19T17:00:00+08:00' });
   const [shengShai] = await transform(processor, 'ginseng-11-shengshaishen', 'renshen', {
     occurredAt: '2024-10-08T10:00:00+08:00',
     inputs: [{ lotId: harvest!.id, quantity: kg(2950) }],
@@ -425,6 +592,15 @@ async function ginsengChain() {
     outputs: [{ stage: 'processed', lotNumber: 'YJ-2024-HS-01', quantity: kg(300), attributes: { form: '红参' } }],
     process: { steps: [{ op: '洗' }, { op: '蒸', params: { hours: 3, temperatureC: 100 } }, { op: '干燥', params: { temperatureC: 55 } }] },
   });
+
+  // 5. The lab tests the 生晒参 (granted by the processor holding it): judged against 中国药典 人参, a pass.
+  const report = await labReport(processor, lab, shengShai!, 'ginseng-12-lab-report', {
+    reportNumber: 'THJC-2024-1018',
+    sampledAt: '2024-10-12T09:00:00+08:00',
+    testedAt: '2024-10-16T15:00:00+08:00',
+    results: WORKED_LAB_RESULTS,
+  });
+  console.log(`  lab report ${report.reportNumber} on ${shengShai!.lotNumber}: ${report.verdict} (${report.items.map((i) => `${i.analyte} ${i.verdict}`).join(', ')})`);
 
   // 6. 800 of the 850 kg 生晒参 to the decoction-piece maker (a child lot splits off and travels): 人参片 700 kg.
   const toPieces = await ship(processor, pieces, 'ginseng-13-ship-shengshaishen', { lines: [{ lotId: shengShai!.id, quantity: kg(800) }], shippedAt: '2024-10-20T09:00:00+08:00' });
@@ -449,6 +625,8 @@ async function ginsengChain() {
       attributes: { name: '人参胶囊', category: '保健食品', approvalNumber: '国食健注G20240001', expiryDate: '2027-11-30' },
     }],
   });
+  // Each box carries its own QR code; a few for the demo (the service issues up to 100,000 per request).
+  const capsuleCodes = await issueCodes(maker, capsules!, 'ginseng-18-codes', 20);
 
   // 8. 30,000 boxes by cold chain to the pharmacy chain in Changchun.
   const toPharmacy = await ship(maker, pharmacy, 'ginseng-19-ship-capsules', {
@@ -458,16 +636,40 @@ async function ginsengChain() {
   });
   await receive(pharmacy, toPharmacy, 'ginseng-20-receive-capsules', { receivedAt: '2024-12-11T09:00:00+08:00', siteId: store.id });
 
+  // 9. Not in the worked chain: a planting still in the ground, so that the cooperative's recorder has a lot to
+  //    record inputs and a harvest on in the field app (the worked chain's beds are all harvested).
+  const ownSeedlings = await commissionLot(coop, 'ginseng-21-own-seedlings', {
+    stage: 'seed', speciesCode: 'renshen', lotNumber: 'SL-SD-2023', siteId: base.id, quantity: { value: 60000, unit: 'plant' },
+    producedAt: '2023-04-10T08:00:00+08:00', attributes: { variety: '边条参', ageYears: 2 },
+  });
+  const [growing] = await transform(coop, 'ginseng-22-transplant-2023', 'renshen', {
+    occurredAt: '2023-04-20T08:00:00+08:00',
+    inputs: [{ lotId: ownSeedlings.id, quantity: { value: 60000, unit: 'plant' } }],
+    outputs: [{
+      stage: 'cultivation', lotNumber: 'SL-2023-B07-08', quantity: { value: 60000, unit: 'plant' },
+      attributes: { plot: '松岭', beds: ['B-07', 'B-08'], mode: '生态种植', households: 24, transplantedAt: '2023-04-20' },
+    }],
+  });
+  await observe(coop, growing!, 'ginseng-23-fertilizer-2024', {
+    type: 'agro_input', occurredAt: '2024-05-10T07:00:00+08:00',
+    data: { category: 'fertilizer', product: '腐熟农家肥', dose: { value: '1500', unit: 'kg/亩' }, area: 'B-07..B-08' },
+  });
+
   return {
-    lotIds: [seed.id, seedlings!.id, bed!.id, harvest!.id, shengShai!.id, hongShen!.id, shengShaiAtPieces, slices!.id, slicesAtMaker, capsules!.id, toPharmacy.lines[0]!.lotId],
+    lotIds: [seed.id, seedlings!.id, bed!.id, harvest!.id, shengShai!.id, hongShen!.id, shengShaiAtPieces, slices!.id, slicesAtMaker, capsules!.id, toPharmacy.lines[0]!.lotId, ownSeedlings.id, growing!.id],
     harvestId: harvest!.id,
     processor,
+    coop,
+    maker,
+    lab,
+    certifier,
+    capsuleCodes,
     shelfLotId: toPharmacy.lines[0]!.lotId,
     pharmacy,
   };
 }
 
-async function antlerChain() {
+async function antlerChain(certifier: Actor) {
   console.log('\n鹿茸 antler: deer cooperative cuts 二杠茸 → Shuangyang processor dries, slices and boxes it');
   const deerCoop = await ensureOrganization({ slug: 'luming-deer-coop', name: '东丰县鹿鸣梅花鹿养殖专业合作社', kinds: ['cooperative', 'farm'], creditCode: '93220421MA14Y05L15', regionCode: '220421' });
   const antlerCo = await ensureOrganization({ slug: 'rongxiang-antler', name: '长春市双阳区茸乡鹿业有限公司', kinds: ['processor', 'manufacturer'], creditCode: '91220112MA0YA27Q57', regionCode: '220112' });
@@ -502,7 +704,119 @@ async function antlerChain() {
     outputs: [{ stage: 'product', lotNumber: 'RX-GB-2407', quantity: { value: 210, unit: 'box' }, attributes: { name: '吉林梅花鹿鹿茸片礼盒', category: '食品', giClaim: '吉林梅花鹿' } }],
   });
 
-  return { lotIds: [herd.id, pen!.id, antler!.id, antlerSlices!.id, giftBoxes!.id] };
+  // The gift box's 「吉林梅花鹿」: the processor's authorisation, confirmed by the certification body, then the claim.
+  await certificate(antlerCo, certifier, 'holder', 'antler-08-gi-authorisation', {
+    kind: 'gi_use', giCode: 'jilin-meihualu', product: '鹿茸', authority: '国家知识产权局', number: 'GI-2022-0906', validFrom: '2022-01-01', validUntil: '2027-12-31',
+  });
+  await giClaim(antlerCo, giftBoxes!, 'antler-09-gi-claim', { giCode: 'jilin-meihualu', claimedAt: '2024-07-10T12:00:00+08:00' });
+  const giftBoxCodes = await issueCodes(antlerCo, giftBoxes!, 'antler-10-codes', 10);
+
+  return { lotIds: [herd.id, pen!.id, antler!.id, antlerSlices!.id, giftBoxes!.id], giftBoxCodes };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// People for the field app
+
+interface PersonSpec {
+  organization: Actor;
+  name: string;
+  login: string;
+  role: 'owner' | 'recorder';
+}
+interface User {
+  id: string;
+  login: string;
+  name: string;
+  role: string;
+  status: 'pending' | 'active' | 'deactivated';
+  twoFactor: { enabled: boolean; required: boolean };
+}
+interface UserWithSetupCode {
+  user: User;
+  setupCode: string | null;
+  setupCodeExpiresAt: string;
+}
+/** One line of the sign-in table printed at the end. */
+interface Person {
+  organization: string;
+  role: string;
+  login: string;
+  /** The demo password, or how the person sets up. */
+  signIn: string;
+}
+
+/**
+ * The recorder's first setup, done by the demo through the API as the app would do it (POST /v1/auth/setup with
+ * the setup code and the demo password), then the session the setup opened is ended: the person signs in on
+ * their phone with the printed password.
+ */
+async function setDemoPassword(login: string, setupCode: string): Promise<{ twoFactorEnrolmentRequired: boolean }> {
+  const res = await fetch(`${BASE_URL}/v1/auth/setup`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ login, setupCode, password: DEMO_PASSWORD }),
+  });
+  const answer = (await res.json().catch(() => undefined)) as (Problem & { csrfToken?: string; twoFactorEnrolmentRequired?: boolean }) | undefined;
+  if (res.status !== 200) throw new ApiError(res.status, answer, `POST /v1/auth/setup (${login}) → ${res.status}: ${answer?.detail ?? res.statusText}`);
+  stats.created++;
+  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]!).find((c) => c.startsWith('__Host-ht_session='));
+  if (cookie && answer?.csrfToken) {
+    const out = await fetch(`${BASE_URL}/v1/auth/logout`, { method: 'POST', headers: { cookie, 'x-csrf-token': answer.csrfToken } });
+    if (out.status !== 204) console.log(`  (${login}: the setup session could not be ended, ${out.status}; it expires by itself)`);
+  }
+  return { twoFactorEnrolmentRequired: answer?.twoFactorEnrolmentRequired === true };
+}
+
+/**
+ * One person: looked up by login first, so a rerun never creates them twice. A new owner gets a setup code
+ * (owners enrol two-factor in the app, which the demo cannot do for them); a new recorder is set up with the
+ * demo password. One that exists is left alone unless --new-setup-codes asks for a reset.
+ */
+async function ensurePerson(spec: PersonSpec): Promise<Person> {
+  const org = spec.organization;
+  const members = await get<{ items: User[] }>(adminToken, `/v1/organizations/${org.id}/users`);
+  const existing = members.items.find((u) => u.login.toLowerCase() === spec.login.toLowerCase());
+  const row = (signIn: string): Person => ({ organization: org.name, role: spec.role, login: spec.login, signIn });
+  const finish = async (issued: UserWithSetupCode, what: string): Promise<Person> => {
+    if (!issued.setupCode) throw new Error(`${what} ${spec.login} answered without a setup code (a replayed request?): run again with --new-setup-codes.`);
+    if (spec.role === 'owner') return row(`setup code ${issued.setupCode} (until ${issued.setupCodeExpiresAt.slice(0, 16)}Z; then a password and two-factor in the app)`);
+    const { twoFactorEnrolmentRequired } = await setDemoPassword(spec.login, issued.setupCode);
+    return row(`password "${DEMO_PASSWORD}"${twoFactorEnrolmentRequired ? ' (this service requires two-factor for recorders: enrol it at the first sign-in)' : ''}`);
+  };
+
+  if (!existing) {
+    // The admin creates the first owner and, since an owner's session needs two-factor first, the members too.
+    const created = await post<UserWithSetupCode>(adminToken, `/v1/organizations/${org.id}/users`, `user-${spec.login}`, { name: spec.name, login: spec.login, role: spec.role }).catch((err: unknown) => {
+      if (isStatus(err, 409)) throw new Error(`The login ${spec.login} is taken by someone outside ${org.name}: the demo cannot create its ${spec.role} there.`, { cause: err });
+      throw err;
+    });
+    return finish(created, 'Creating');
+  }
+  stats.found++;
+  if (existing.role !== spec.role) console.log(`  (${spec.login} is ${existing.role} now, not the demo's ${spec.role})`);
+  if (existing.status === 'deactivated') return row('deactivated: an owner of the organisation deactivated this member');
+  if (NEW_SETUP_CODES) {
+    // No Idempotency-Key: every reset asked for is a new one.
+    const reset = await api<UserWithSetupCode>('POST', `/v1/organizations/${org.id}/users/${existing.id}/setup-code`, { token: adminToken, expect: 200 });
+    return finish(reset, 'Resetting');
+  }
+  const again = 'npm run demo -- --new-setup-codes';
+  if (existing.status === 'pending') return row(`exists, not set up yet: its setup code was printed when it was created (a new one: ${again})`);
+  if (spec.role === 'owner') return row(`exists, set up: signs in with their password and two-factor (start over: ${again})`);
+  return row(`password "${DEMO_PASSWORD}" (exists; unless changed since: ${again} sets it again)`);
+}
+
+function demoPeople(coop: Actor, processor: Actor, maker: Actor, lab: Actor): PersonSpec[] {
+  return [
+    { organization: coop, name: '王松林', login: 'songling.wang', role: 'owner' },
+    { organization: coop, name: '李记录', login: 'songling.li', role: 'recorder' },
+    { organization: processor, name: '陈厂长', login: 'yajiang.chen', role: 'owner' },
+    { organization: processor, name: '张班长', login: 'yajiang.zhang', role: 'recorder' },
+    { organization: maker, name: '周经理', login: 'songhe.zhou', role: 'owner' },
+    { organization: maker, name: '刘主管', login: 'songhe.liu', role: 'recorder' },
+    { organization: lab, name: '孙主任', login: 'thjc.sun', role: 'owner' },
+    { organization: lab, name: '赵化验', login: 'thjc.zhao', role: 'recorder' },
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -574,13 +888,20 @@ function printTable(rows: string[][]) {
 }
 
 async function main() {
+  const unknown = process.argv.slice(2).filter((a) => a !== '--new-setup-codes');
+  if (unknown.length > 0) fail(`unknown argument ${unknown.join(' ')} (the one option is --new-setup-codes)`);
   adminToken = readAdminToken();
+  loadKeys();
   await checkReady();
   console.log(`HerbTrace demo against ${BASE_URL} (Idempotency-Key prefix ${RUN})`);
   const before = await totals();
 
   const ginseng = await ginsengChain();
-  const antler = await antlerChain();
+  const antler = await antlerChain(ginseng.certifier);
+
+  // Printed at the very end, where the quick start sends the reader.
+  const people: Person[] = [];
+  for (const spec of demoPeople(ginseng.coop, ginseng.processor, ginseng.maker, ginseng.lab)) people.push(await ensurePerson(spec));
 
   const lots = await Promise.all([...ginseng.lotIds, ...antler.lotIds].map((id) => get<Lot>(adminToken, `/v1/lots/${id}`)));
   console.log('\nLots');
@@ -605,9 +926,22 @@ async function main() {
   console.log(`    curl -s ${BASE_URL}/v1/lots/${ginseng.shelfLotId}/provenance -H 'Authorization: Bearer ${ginseng.pharmacy.key}'`);
   console.log(`  Everything made from the harvest, grouped by holder (the recall question, as the processor holding it):`);
   console.log(`    curl -s ${BASE_URL}/v1/lots/${ginseng.harvestId}/descendants -H 'Authorization: Bearer ${ginseng.processor.key}'`);
+  console.log(`  What a consumer sees scanning a box of capsules (test verdicts, certificates, GI; English with ?lang=en):`);
+  console.log(`    ${BASE_URL}/q/${ginseng.capsuleCodes[0]!.code}`);
+  console.log(`  … and a 「吉林梅花鹿」 antler gift box:`);
+  console.log(`    ${BASE_URL}/q/${antler.giftBoxCodes[0]!.code}`);
   console.log(`  API reference (Swagger UI): ${BASE_URL}/docs`);
+
+  console.log(`\nField app: open ${BASE_URL}/app/ and sign in${NEW_SETUP_CODES ? ' (--new-setup-codes: existing people reset)' : ''}`);
+  printTable([['organisation', 'role', 'login', 'sign in with'], ...people.map((p) => [p.organization, p.role, p.login, p.signIn])]);
+  console.log('  Recorders need no second factor: their phones stay signed in. Owners choose a password and enrol two-factor');
+  console.log(`  (an authenticator app) under 首次使用 / First time. The demo password is for a demo server only.`);
+  console.log('  A phone needs the service over HTTPS: the session cookie is Secure, accepted over plain HTTP from localhost only.');
 }
 
-main().catch((err: unknown) => {
-  fail(err instanceof Error ? err.message : String(err));
-});
+// Run as a script; imported (scripts/screenshots.ts, for the password) it does nothing.
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((err: unknown) => {
+    fail(err instanceof Error ? err.message : String(err));
+  });
+}
