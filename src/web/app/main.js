@@ -4,7 +4,7 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { requestPersistence } from './outbox.js';
 import { SignIn, Setup, TotpEnrolment } from './screens/signin.js';
-import { startApp, t, useAppState } from './state.js';
+import { navigated, startApp, t, useAppState } from './state.js';
 import { Header, html } from './ui.js';
 
 // Sign-in screens come with the shell; every other screen is loaded when first opened (the service worker
@@ -68,6 +68,7 @@ function App() {
   const [path, setPath] = useState(currentPath());
   useEffect(() => {
     const onHash = () => {
+      navigated(location.hash);
       setPath(currentPath());
       window.scrollTo(0, 0);
     };
@@ -88,11 +89,15 @@ function App() {
     <${Screen} key=${path} ...${found.props} fix=${new URLSearchParams(query || '').get('fix') || undefined} />`;
 }
 
-if ('serviceWorker' in navigator) {
-  navigator.serviceWorker.register('/app/sw.js', { scope: '/app/' }).catch(() => {
-    /* the app works online without it */
-  });
-}
-void requestPersistence();
+// The worker precaches the whole app: registered once the page has loaded, so that its downloads do not
+// compete with the first screen's on a slow network.
+window.addEventListener('load', () => {
+  if ('serviceWorker' in navigator) {
+    navigator.serviceWorker.register('/app/sw.js', { scope: '/app/' }).catch(() => {
+      /* the app works online without it */
+    });
+  }
+  void requestPersistence();
+});
 render(html`<${App} />`, document.getElementById('root'));
 void startApp();

@@ -45,15 +45,27 @@ export function useAppState() {
 }
 
 let flashTimer = null;
-/** Confirm a save on the screen the person is taken to next. */
+let flashShownOn = null;
+/** Confirm a save on the screen the person is taken to next (and only there: leaving it clears it). */
 export function flash(kind) {
   state.flash = kind;
+  flashShownOn = null;
   publish();
   clearTimeout(flashTimer);
   flashTimer = setTimeout(() => {
     state.flash = null;
     publish();
   }, 6000);
+}
+
+/** Called on every change of screen: the confirmation stays on the first screen after the save only. */
+export function navigated(hash) {
+  if (!state.flash) return;
+  if (flashShownOn === null) flashShownOn = hash;
+  else if (flashShownOn !== hash) {
+    state.flash = null;
+    publish();
+  }
 }
 
 export const t = (key, ...args) => translate(state.lang, key, ...args);

@@ -42,7 +42,15 @@ export function withOffset(local) {
 }
 
 export const formatDate = (iso) => (iso ? String(iso).slice(0, 10) : '');
+/** A time as recorded: with the offset it was recorded in (a harvest's own local time), as it says. */
 export const formatDateTime = (iso) => (iso ? String(iso).slice(0, 16).replace('T', ' ') : '');
+/** A moment of this phone's own (a queued write's time) in the phone's time zone. */
+export function formatLocalTime(iso) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
 export const formatQuantity = (q) => (q ? `${q.value} ${label('units', q.unit, lang())}` : '');
 
 /**

@@ -220,7 +220,15 @@ function TransformationForm({ kind, inputIds, title, fix }) {
   const fixedStage = kind === 'plant' ? 'cultivation' : kind === 'harvest' ? 'harvest' : kind === 'split' || kind === 'merge' ? (input ? input.stage : null) : null;
   const nextStages = input ? (reference.nextStages[input.stage] || []).filter((s) => s !== input.stage || input.stage === 'processed' || input.stage === 'decoction_piece') : [];
   const stage = fixedStage || form.values.outputStage || nextStages[0] || null;
-  const attrOnly = kind === 'plant' ? ['plot', 'beds', 'mode', 'households', 'transplantedAt'] : undefined;
+  // The stage list shows what the form will send: its first choice once the input and the rule are known.
+  useEffect(() => {
+    if (kind === 'process' && !form.values.outputStage && nextStages[0]) form.setValues((v) => ({ ...v, outputStage: nextStages[0] }));
+  }, [nextStages.join()]);
+  // A plant's harvest has a root age, an animal's an antler grade and a deer: only the fields of the herb's kind.
+  const herb = input && reference.speciesByCode.get(input.speciesCode);
+  const kindFields = { plant: ['rootAgeYears'], fungus: [], animal: ['antlerGrade', 'deerId'] };
+  const harvestOnly = herb && kindFields[herb.kind] ? kindFields[herb.kind] : undefined;
+  const attrOnly = kind === 'plant' ? ['plot', 'beds', 'mode', 'households', 'transplantedAt'] : stage === 'harvest' ? harvestOnly : undefined;
   const lotsById = new Map(mine.items.map((l) => [l.id, l]));
 
   const submit = async (event) => {

@@ -25,6 +25,9 @@ export function LabLots() {
     </main>`;
 }
 
+/** A pharmacopoeia limit's comparator as it reads: "不得少于 X" is ≥ X, "不得过 X" is ≤ X. */
+const COMPARATORS = { gte: '≥', lte: '≤', gt: '>', lt: '<', eq: '=' };
+
 const verdictClass = (v) => (v === 'pass' ? 'verdict-pass' : 'verdict-fail');
 
 export function LabReport({ id, fix }) {
@@ -65,7 +68,7 @@ export function LabReport({ id, fix }) {
         ${report.hold ? html`<p class="banner error" role="alert" data-testid="lot-held">${t('lotOnHold')}</p>` : null}
         <ul class="list card">${report.items.map(
           (item) => html`<li class="row" data-testid="item-verdict"><span class="main"><b>${byCode.get(item.analyte) ? byCode.get(item.analyte)[lang()] : item.analyte}</b>
-            <span class="small muted">${item.value} ${item.unit}${item.limit ? ` · ${item.limit.comparator} ${item.limit.value} ${item.limit.unit}` : ''}</span></span>
+            <span class="small muted">${item.value} ${item.unit}${item.limit ? ` · ${COMPARATORS[item.limit.comparator] || item.limit.comparator} ${item.limit.value} ${item.limit.unit}` : ''}</span></span>
             <span class=${verdictClass(item.verdict)}>${label('itemVerdicts', item.verdict, lang())}</span></li>`,
         )}</ul>
         <a class="button" href="#/lab">${t('back')}</a>

@@ -3,7 +3,7 @@
 import { explain } from '../explain.js';
 import { discard } from '../outbox.js';
 import { syncNow, t, useAppState } from '../state.js';
-import { formatDateTime, Header, html } from '../ui.js';
+import { formatLocalTime, Header, html } from '../ui.js';
 
 export function Outbox() {
   const app = useAppState();
@@ -21,7 +21,7 @@ export function Outbox() {
           (entry) => html`<li data-testid="outbox-entry" data-state=${entry.state}>
             <div class="row" style="display:block">
               <b>${entry.summary.text}</b>
-              <div class="small muted">${formatDateTime(entry.createdAt)}</div>
+              <div class="small muted">${formatLocalTime(entry.createdAt)}</div>
               ${entry.state === 'refused'
                 ? html`<p class="banner error" role="alert" data-testid="refusal">${t('refused')}：${explain(entry.problem)}</p>
                     ${entry.summary.form ? html`<a class="button" href=${`${entry.summary.form.route}?fix=${encodeURIComponent(entry.id)}`} data-testid="correct">${t('correct')}</a>` : null}`
