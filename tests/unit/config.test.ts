@@ -47,6 +47,7 @@ t.test('defaults on an empty environment', async (t) => {
     logKey: undefined,
     logOrigin: undefined,
     logSequenceIntervalMs: 200,
+    logWitnesses: [],
   });
 });
 
@@ -81,6 +82,7 @@ t.test('every variable is read', async (t) => {
     HERBTRACE_LOG_KEY: 'PRIVATE+KEY+trace.example.cn/log+0a1b2c3d+AQ+abc/def=',
     HERBTRACE_LOG_ORIGIN: 'trace.example.cn/log',
     LOG_SEQUENCE_INTERVAL_MS: '500',
+    HERBTRACE_LOG_WITNESSES: 'regulator.example+593df6a4+BLa1mZkBWAEvHl5z+lx1267CiAXM+vGuPfAvWo8hChh4, regulator.example+593df6a4+BLa1mZkBWAEvHl5z+lx1267CiAXM+vGuPfAvWo8hChh4',
   });
   t.strictSame(config, {
     port: 8080,
@@ -112,6 +114,7 @@ t.test('every variable is read', async (t) => {
     logKey: 'PRIVATE+KEY+trace.example.cn/log+0a1b2c3d+AQ+abc/def=',
     logOrigin: 'trace.example.cn/log',
     logSequenceIntervalMs: 500,
+    logWitnesses: ['regulator.example+593df6a4+BLa1mZkBWAEvHl5z+lx1267CiAXM+vGuPfAvWo8hChh4'],
   });
   t.strictSame(loadConfig({ TOTP_REQUIRED_FOR: 'none' }).totpRequiredFor, [], 'two-factor required for nobody');
   t.equal(loadConfig({ HERBTRACE_SECRET_KEY: Buffer.alloc(32, 7).toString('base64') }).secretKey, Buffer.alloc(32, 7).toString('base64'), 'a base64 key');
@@ -182,6 +185,13 @@ t.test('each other bad value names its variable', async (t) => {
     [{ HERBTRACE_LOG_KEY: 'trace.example.cn/log+0a1b2c3d+AQ' }, 'HERBTRACE_LOG_KEY must be a signed-note private key: PRIVATE+KEY+<name>+<key id>+<base64>'],
     [{ HERBTRACE_LOG_ORIGIN: 'two\nlines' }, 'HERBTRACE_LOG_ORIGIN must be one line of text'],
     [{ LOG_SEQUENCE_INTERVAL_MS: '5000' }, 'LOG_SEQUENCE_INTERVAL_MS must be a whole number from 0 to 1000, got "5000"'],
+    // A log's signed-note verifier key (Ed25519, type 0x01) is not a witness key; nor is a key with a wrong key id.
+    ...['trace.example.cn/log+dafecdad+AWHGJw0JA+J3Eh8C0NzHo54KUFwo3sXFVHbIgaciV+MS', 'regulator.example+593df6a5+BLa1mZkBWAEvHl5z+lx1267CiAXM+vGuPfAvWo8hChh4'].map(
+      (key): [Record<string, string>, string] => [
+        { HERBTRACE_LOG_WITNESSES: key },
+        `HERBTRACE_LOG_WITNESSES lists witness verifier keys <name>+<key id>+<base64 of 0x04 and the 32-byte Ed25519 key> (npm run log-key -- --witness <name>), separated by commas; "${key}" is not one`,
+      ],
+    ),
   ];
   for (const [env, message] of cases) t.strictSame(problemsOf(t, env), [message], JSON.stringify(env));
   const [old] = problemsOf(t, { SCAN_SUSPICIOUS_COUNT: '20' });
