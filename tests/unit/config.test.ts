@@ -185,8 +185,8 @@ t.test('each other bad value names its variable', async (t) => {
     [{ HERBTRACE_LOG_KEY: 'trace.example.cn/log+0a1b2c3d+AQ' }, 'HERBTRACE_LOG_KEY must be a signed-note private key: PRIVATE+KEY+<name>+<key id>+<base64>'],
     [{ HERBTRACE_LOG_ORIGIN: 'two\nlines' }, 'HERBTRACE_LOG_ORIGIN must be one line of text'],
     [{ LOG_SEQUENCE_INTERVAL_MS: '5000' }, 'LOG_SEQUENCE_INTERVAL_MS must be a whole number from 0 to 1000, got "5000"'],
-    // A log's signed-note verifier key (Ed25519, type 0x01) is not a witness key; nor is a key with a wrong key id.
-    ...['trace.example.cn/log+dafecdad+AWHGJw0JA+J3Eh8C0NzHo54KUFwo3sXFVHbIgaciV+MS', 'regulator.example+593df6a5+BLa1mZkBWAEvHl5z+lx1267CiAXM+vGuPfAvWo8hChh4'].map(
+    // A log's signed-note verifier key (Ed25519, type 0x01) is not a witness key, nor is a padded or short one.
+    ...['trace.example.cn/log+dafecdad+AWHGJw0JA+J3Eh8C0NzHo54KUFwo3sXFVHbIgaciV+MS', 'regulator.example+593df6a4+BLa1mZkBWAEvHl5z+lx1267CiAXM+vGuPfAvWo8hChh4=', 'regulator.example+593df6a4+BLa1mZkB'].map(
       (key): [Record<string, string>, string] => [
         { HERBTRACE_LOG_WITNESSES: key },
         `HERBTRACE_LOG_WITNESSES lists witness verifier keys <name>+<key id>+<base64 of 0x04 and the 32-byte Ed25519 key> (npm run log-key -- --witness <name>), separated by commas; "${key}" is not one`,
