@@ -4,16 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type CDPSession, type Page, type Request } from 'playwright-core';
 import { creditCodeCheckCharacter, organizationCodeCheckCharacter } from '../src/lib/identifiers.js';
+import { CHROMIUM, CHROMIUM_ARGS } from '../tests/support/chromium.js';
 import { BENCH_ADMIN_TOKEN, scratchDatabase, startServer } from './setup.js';
 import { median, percentile, printTable } from './stats.js';
 
-// Playwright reports (and can measure) the service worker's own requests only with this set at launch:
-// without it the worker's precache would be missing from "everything included".
-process.env.PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS = '1';
-
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-// As in tests/support/browser.ts: without the background-networking flags Chromium opens connections of its own.
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+// The launch settings of the browser tests (flags, the service worker's network events): one place for both.
 const LOADS = Number(process.env.BENCH_LOADS ?? 7);
 const HARVESTS = Number(process.env.BENCH_HARVESTS ?? 40);
 const PASSWORD = 'bench field app phrase 2026';
@@ -125,7 +120,7 @@ export async function webappScenario(): Promise<void> {
   const database = onPostgres ? await scratchDatabase('webapp') : undefined;
   const dataDir = onPostgres ? undefined : mkdtempSync(path.join(os.tmpdir(), 'herbtrace-bench-webapp-'));
   const app = await startServer(database?.url, dataDir ?? 'memory://');
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   try {
     const admin = { authorization: `Bearer ${BENCH_ADMIN_TOKEN}` };
     const call = async (method: 'POST' | 'GET', url: string, payload?: unknown, headers: Record<string, string> = admin) => {
