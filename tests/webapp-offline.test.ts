@@ -119,3 +119,53 @@ t.test('offline: an over-draw and the harvest made of it; the refusal holds the 
   t.equal(harvest.length, 1, 'the harvest sent after it, once');
   t.same(harvest[0]!.parentLotIds, [planting[0]!.id], 'the harvest is made of the planting');
 });
+
+t.test('online: a record saved while an earlier sync round is still sending is sent by its own save, not left for the timer', { skip: noBrowser }, async (t) => {
+  const w = await world(t);
+  const bed = (await w.c.transform(w.coop.headers, { occurredAt: '2021-04-15T08:00:00+08:00', inputs: [{ lotId: w.seed.id, quantity: kg(40) }], outputs: [{ stage: 'cultivation', lotNumber: 'SL-B05', quantity: { value: 150000, unit: 'plant' } }] })).outputs[0];
+  const context = await launchBrowser(t);
+  const page = await context.newPage();
+  await setUpInApp(page, w.address, 'songling.li', w.recorder.setupCode);
+  await workerInControl(page);
+  await openLot(page, 'SL-B05');
+  await goOffline(context);
+  await page.goto(`${w.address}/app/#/lot/${bed.id}/input`);
+  await page.getByLabel('产品名称').fill('腐熟农家肥');
+  await page.getByLabel('用量', { exact: true }).fill('2.5');
+  await page.getByLabel('安全间隔期（天）').fill('30');
+  await page.getByTestId('save').click();
+  await page.getByTestId('queued').waitFor();
+  // The queued write's request is held in the page (its fetch wrapped; the hash navigations below keep the
+  // document), so the round that sends it is still under way when the next record is saved: that save must
+  // get a round of its own after it.
+  type Holding = { fetch: (...args: unknown[]) => Promise<unknown>; held: number; release?: () => void };
+  await page.evaluate(() => {
+    const g = globalThis as unknown as Holding;
+    const original = g.fetch;
+    const gate = new Promise<void>((resolve) => (g.release = resolve));
+    g.held = 0;
+    g.fetch = async (...args: unknown[]) => {
+      const [url, init] = args as [string, { method?: string } | undefined];
+      if (init?.method === 'POST' && String(url).endsWith('/events') && g.held++ === 0) await gate;
+      return original(...args);
+    };
+  });
+  await goOnline(context);
+  await page.evaluate(() => {
+    const w = globalThis as unknown as Browser;
+    w.dispatchEvent(new w.Event('online'));
+  });
+  await page.waitForFunction(() => (globalThis as unknown as Holding).held > 0, undefined, { timeout: 10_000 });
+  await page.goto(`${w.address}/app/#/lot/${bed.id}/harvest`);
+  await page.getByTestId('input-lot').waitFor();
+  await page.getByLabel('批号 (采收)').fill('SL-H05');
+  await page.getByLabel('产出数量').fill('4000');
+  await page.getByTestId('save').click();
+  // Let the save reach its sync call while the first round still waits, then let the first round finish.
+  await page.waitForTimeout(1500);
+  await page.evaluate(() => (globalThis as unknown as Holding).release!());
+  await page.getByTestId('saved').waitFor({ timeout: 20_000 });
+  t.pass('the harvest saved at once, not queued behind the round in flight');
+  t.equal((await w.database.db.select().from(lots).where(eq(lots.lotNumber, 'SL-H05'))).length, 1, 'the harvest stored');
+  t.equal((await eventsOf(w, 'agro_input')).length, 1, 'the held write stored once');
+});

@@ -152,14 +152,28 @@ export async function correct(entryId, body, summary) {
 const backoffMs = (attempts) => Math.min(300_000, 1000 * 2 ** attempts) * (0.8 + Math.random() * 0.4);
 
 let running = null;
+let rerun = null;
 let signedOut = false;
 
-/** What a sync round did, for the caller that waits on one write (the form) and for the badge. */
+/**
+ * What a sync round did, for the caller that waits on one write (the form) and for the badge. A round under
+ * way read the outbox when it began, so a write queued or corrected since would wait for the timer: the caller
+ * gets one more round after it (shared by everyone who asked meanwhile), which sees the change.
+ */
 export function sync({ userId, force = false, onSessionEnded } = {}) {
-  running ??= syncRound(userId, force, onSessionEnded).finally(() => {
-    running = null;
-  });
-  return running;
+  if (!running) {
+    running = syncRound(userId, force, onSessionEnded).finally(() => {
+      running = null;
+    });
+    return running;
+  }
+  rerun ??= running
+    .catch(() => undefined)
+    .then(() => {
+      rerun = null;
+      return sync({ userId, force, onSessionEnded });
+    });
+  return rerun;
 }
 
 async function syncRound(userId, force, onSessionEnded) {
