@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { resolveAdminToken } from './lib/admin-token.js';
 import { resolveSecretKey } from './lib/secret-box.js';
 import { resolveLogKey } from './modules/tlog/index.js';
+import { loadWebAssets } from './modules/webapp/index.js';
 
 async function main() {
   const config = loadConfig();
@@ -18,6 +19,8 @@ async function main() {
     await app.close();
   });
 
+  // The field app is built before the service listens: a broken app fails the start, not a phone's first visit.
+  await loadWebAssets();
   await app.listen({ port: config.port, host: config.host });
   const where = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
   app.log.info(`HerbTrace ready on http://${config.host}:${config.port} with ${where}; API docs at /docs`);

@@ -4,9 +4,9 @@ import fp from 'fastify-plugin';
 
 // Log tiles: an audit reads every one (thousands for a large log), each a primary-key read, and full tiles are
 // immutable and cached in front of the service; limiting them would make the public log unauditable.
-// The field app's files: served from memory, and a phone's first visit fetches about fifty of them — several
+// The field app's files: served from memory, and a phone's first visit fetches a dozen of them — several
 // phones of one cooperative behind one NAT address would be refused the app itself.
-const UNLIMITED_PATHS = new Set(['/health', '/ready', '/log/tile/*', '/app', '/app/', '/app/*', '/app/sw.js', '/app/vendor/*']);
+const UNLIMITED_PATHS = new Set(['/health', '/ready', '/log/tile/*', '/app', '/app/', '/app/*', '/app/sw.js']);
 
 /**
  * Security headers on every response and a per-client rate limit on the public routes (authenticated calls

@@ -1,2 +1,3 @@
-// The field app (/app/): its files and libraries, served as they are.
+// The field app (/app/): its bundled modules, shell and service worker, built in memory and served.
 export { webappRoutes } from './webapp.routes.js';
+export { loadWebAssets } from './webapp.assets.js';

@@ -3,10 +3,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { encoded, loadWebAssets, type Encoding, type WebAsset } from './webapp.assets.js';
 
 /**
- * The field app at /app/: its shell (HTML with the import map), its service worker, its own ES modules and
- * the libraries it imports, all public (the app signs in with the session cookie through the API) and
- * hidden from the API document. Nothing is built: the files are served as they are, held in memory from
- * start-up and compressed (brotli, else gzip) once, on first request.
+ * The field app at /app/: its shell (HTML naming the entry module), its service worker, its bundled ES modules
+ * and its styles and icons, all public (the app signs in with the session cookie through the API) and hidden
+ * from the API document. Built in memory on first use (webapp.assets.ts), compressed (brotli, else gzip) once,
+ * on first request.
  */
 
 /**
@@ -48,12 +48,10 @@ async function sendAsset(request: FastifyRequest, reply: FastifyReply, file: Web
 }
 
 export const webappRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const assets = loadWebAssets();
-
-  // The shell runs no inline script but the import map, allowed by its hash; it talks to its own origin only.
+  // The shell runs no inline script at all; it talks to its own origin only.
   const csp = [
     "default-src 'self'",
-    `script-src 'self' '${assets.importMapHash}'`,
+    "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' data: blob:",
     "connect-src 'self'",
@@ -66,24 +64,17 @@ export const webappRoutes: FastifyPluginAsyncTypebox = async (app) => {
   ].join('; ');
   const hide = { hide: true } as const;
   const config = { auth: 'public' } as const;
-  const file = (url: string) => assets.files.get(url)!;
+  const file = async (url: string) => (await loadWebAssets()).files.get(url);
 
   app.get('/app', { config, schema: hide }, async (_request, reply) => reply.redirect('/app/', 301));
-  app.get('/app/', { config, schema: hide }, async (request, reply) => sendAsset(request, reply.header('content-security-policy', csp), file('/app/')));
+  app.get('/app/', { config, schema: hide }, async (request, reply) => sendAsset(request, reply.header('content-security-policy', csp), (await file('/app/'))!));
+  app.get('/app/sw.js', { config, schema: hide }, async (request, reply) => sendAsset(request, reply.header('service-worker-allowed', '/app/'), (await file('/app/sw.js'))!));
 
-  app.get('/app/sw.js', { config, schema: hide }, async (request, reply) => sendAsset(request, reply.header('service-worker-allowed', '/app/'), file('/app/sw.js')));
-
-  // Libraries from node_modules, at versioned URLs: cached for a year, and a new version is a new URL. Only
-  // the files the entry points pull in are there (no other file of the package, no path out of it).
-  app.get('/app/vendor/*', { config, schema: hide }, async (request, reply) => {
-    const found = assets.files.get(request.url.split('?')[0]!);
-    return found ? sendAsset(request, reply, found) : reply.callNotFound();
-  });
-
-  // The app's own modules, styles and icons (src/web/app/…) and the modules shared with the server
-  // (src/web/lib/…, as /app/lib/…). Revalidated on every load; the service worker keeps them offline.
+  // The bundles (/app/build/…, content-hashed names, immutable) and the styles and icons (revalidated on
+  // every load; the service worker keeps them offline). Only what the build made is there: no file of the
+  // source tree or of node_modules can be named.
   app.get('/app/*', { config, schema: hide }, async (request, reply) => {
-    const found = assets.files.get(request.url.split('?')[0]!);
-    return found && !found.cacheControl.includes('immutable') ? sendAsset(request, reply, found) : reply.callNotFound();
+    const found = await file(request.url.split('?')[0]!);
+    return found ? sendAsset(request, reply, found) : reply.callNotFound();
   });
 };

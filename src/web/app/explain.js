@@ -1,6 +1,6 @@
 // A refusal in the person's language: the shared vocabulary's explanation of the rule, and where the server
 // named fields, which ones.
-import { explainProblem } from './lib/vocabulary.js';
+import { explainProblem } from '../lib/vocabulary.js';
 import { lang } from './state.js';
 
 const APP_PROBLEMS = {

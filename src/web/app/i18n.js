@@ -1,6 +1,6 @@
 // The app's own words (buttons, headings, form labels), in Chinese first and English. Domain terms (stages,
 // 炮制 operations and their parameters, analytes, rule explanations) come from the shared vocabulary
-// (/app/lib/vocabulary.js), which the consumer page uses too.
+// (src/web/lib/vocabulary.js), which the consumer page uses too.
 
 const STRINGS = {
   'zh-CN': {

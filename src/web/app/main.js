@@ -49,10 +49,14 @@ function match(path) {
   return null;
 }
 
-/** The screen's component once its module is loaded (at once for the sign-in screens). */
-function useScreen(found) {
+/**
+ * The screen's component once its module is loaded (at once for the sign-in screens). Nothing is loaded while
+ * the sign-in form stands in for the screen (`wanted` false): on a slow phone that download and its evaluation
+ * would compete with the person's first keystrokes, and the screen may never be needed.
+ */
+function useScreen(found, wanted) {
   const [loaded, setLoaded] = useState({});
-  const key = found && found.load ? found.pattern : null;
+  const key = found && found.load && wanted ? found.pattern : null;
   useEffect(() => {
     if (!key || loaded[key]) return;
     void found.load().then((module) => setLoaded((l) => ({ ...l, [key]: module[found.screen] })));
@@ -80,7 +84,7 @@ function App() {
   }, [app.lang]);
   const [route, query] = path.split('?');
   const found = match(route);
-  const Screen = useScreen(found);
+  const Screen = useScreen(found, !!app.session || (found !== null && PUBLIC.has(found.pattern)));
   if (!found) return html`<${Header} title=${t('notFound')} back="#/" /><main><p>${t('notFound')}</p></main>`;
   if (!app.session && !PUBLIC.has(found.pattern)) return html`<${SignIn} />`;
   if (app.session && app.session.twoFactorEnrolmentRequired && found.pattern !== '/totp') return html`<${TotpEnrolment} />`;

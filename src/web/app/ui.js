@@ -3,7 +3,7 @@
 // server still decides.
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
-import { label } from './lib/vocabulary.js';
+import { label } from '../lib/vocabulary.js';
 import { LIMITS } from './limits.js';
 import { lang, setLang, t, useAppState } from './state.js';
 

@@ -5,7 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { useLot, useMyLots, useMySites, useReference } from '../data.js';
 import { explain } from '../explain.js';
 import { LIMITS } from '../limits.js';
-import { ATTRIBUTE_TEXT_MAX, attributes as ATTRIBUTES, groups, label, operations, params as PARAMS, methods, adjuvants, PARAM_ORDER, speciesName } from '../lib/vocabulary.js';
+import { ATTRIBUTE_TEXT_MAX, attributes as ATTRIBUTES, groups, label, operations, params as PARAMS, methods, adjuvants, PARAM_ORDER, speciesName } from '../../lib/vocabulary.js';
 import { placeholder } from '../outbox.js';
 import { useRestored, useSave } from '../save.js';
 import { lang, t } from '../state.js';

@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { useGet, useMyLots, useReference } from '../data.js';
-import { label, speciesName, stages } from '../lib/vocabulary.js';
+import { label, speciesName, stages } from '../../lib/vocabulary.js';
 import { lang, setSession, t, useAppState } from '../state.js';
 import { formatQuantity, Header, html } from '../ui.js';
 

@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { useGet, useReference } from '../data.js';
 import { explain } from '../explain.js';
 import { LIMITS } from '../limits.js';
-import { label } from '../lib/vocabulary.js';
+import { label } from '../../lib/vocabulary.js';
 import { useRestored, useSave } from '../save.js';
 import { lang, t } from '../state.js';
 import { check, Field, Header, html, nowLocal, Outcome, useForm, withOffset } from '../ui.js';

@@ -2,7 +2,7 @@
 // provenance summary (origins with their shares).
 import { useEffect } from 'preact/hooks';
 import { useGet, useLot, useReference } from '../data.js';
-import { attributes as ATTRIBUTES, formatStep, label, speciesName } from '../lib/vocabulary.js';
+import { attributes as ATTRIBUTES, formatStep, label, speciesName } from '../../lib/vocabulary.js';
 import { isPlaceholder, sentAnswer } from '../outbox.js';
 import { lang, organizationId, t, useAppState } from '../state.js';
 import { formatDate, formatDateTime, formatQuantity, Header, html } from '../ui.js';
