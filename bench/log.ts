@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
@@ -92,7 +93,10 @@ export async function logScenario(): Promise<void> {
     const step = await app.verifiableLog.sequence();
     const seqSeconds = seconds(Date.now() - seqStarted);
     rows.push(['sequencer, bulk append', `${step.appended} events → tree of ${step.size}`, step.appended / seqSeconds, 'events/s', '≥ 5,000 events/s', step.appended / seqSeconds >= 5000 ? 'met' : 'NOT met']);
-    await queryRows(db, sql`analyze`);
+    // The steady state of a running log, not the minute after a bulk load of a million rows: the autovacuum
+    // of the fresh tables and the checkpoint of their writes would otherwise run during the proofs below.
+    await queryRows(db, sql`vacuum analyze`);
+    await queryRows(db, sql`checkpoint`);
 
     // 2. Proofs of random events of the large tree, over HTTP (closed loop, CONCURRENCY clients).
     const ids = (await queryRows<{ id: string }>(db, sql`select event_id as id from log_entries tablesample system (1) limit ${PROOF_REQUESTS}`)).map((r) => r.id);
@@ -101,10 +105,54 @@ export async function logScenario(): Promise<void> {
     const sorted = [...proofs.latencies].sort((a, b) => a - b);
     rows.push([`GET /v1/events/{id}/proof, ${CONCURRENCY} clients`, `${sorted.length} proofs, ${proofs.errors} errors`, percentile(sorted, 50), 'p50 ms', '', '']);
     rows.push([`GET /v1/events/{id}/proof, ${CONCURRENCY} clients`, `tree of ${step.size}`, percentile(sorted, 99), 'p99 ms', '≤ 10 ms', percentile(sorted, 99) <= 10 ? 'met' : 'NOT met']);
+    // One client after sixteen: the first seconds after the burst are its aftermath (the collector finishing
+    // what sixteen clients allocated), not one client's latency, so 500 proofs go first, unmeasured.
+    await runLoad({ url: address, headers, concurrency: 1, durationMs: 0, expectStatus: 200, body: { kind: 'get', paths: ids.slice(2000, 2500).map((id) => `/v1/events/${id}/proof`) } });
     const single = await runLoad({ url: address, headers, concurrency: 1, durationMs: 0, expectStatus: 200, body: { kind: 'get', paths: ids.slice(0, 2000).map((id) => `/v1/events/${id}/proof`) } });
     const singleSorted = [...single.latencies].sort((a, b) => a - b);
     rows.push(['GET /v1/events/{id}/proof, 1 client', `${singleSorted.length} proofs`, percentile(singleSorted, 50), 'p50 ms', '', '']);
     rows.push(['GET /v1/events/{id}/proof, 1 client', `${singleSorted.length} proofs`, percentile(singleSorted, 99), 'p99 ms', '≤ 10 ms', percentile(singleSorted, 99) <= 10 ? 'met' : 'NOT met']);
+
+    // The same 2,000 proofs in process (app.inject: no sockets, no client process), to tell the service's own
+    // tail from the HTTP client's and the machine's.
+    // Garbage collections are watched meanwhile: a slow proof that overlaps one is the collector's, not the
+    // database's.
+    const pauses: { start: number; end: number; kind: number }[] = [];
+    const gcWatch = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) pauses.push({ start: e.startTime, end: e.startTime + e.duration, kind: (e as unknown as { detail?: { kind?: number } }).detail?.kind ?? 0 });
+    });
+    gcWatch.observe({ entryTypes: ['gc'] });
+    // BENCH_LOG_STATEMENTS=1: PostgreSQL logs every statement of this phase with its duration (in its server
+    // log), and the slow proofs are printed with their wall-clock times, to lay one over the other.
+    const traceStatements = process.env.BENCH_LOG_STATEMENTS === '1';
+    if (traceStatements) {
+      await queryRows(db, sql`alter system set log_min_duration_statement = 0`);
+      await queryRows(db, sql`select pg_reload_conf()`);
+    }
+    const timed: { start: number; end: number; wall: number; id: string }[] = [];
+    for (const id of ids.slice(0, 2000)) {
+      const wall = Date.now();
+      const start = performance.now();
+      const res = await app.inject({ method: 'GET', url: `/v1/events/${id}/proof`, headers });
+      timed.push({ start, end: performance.now(), wall, id });
+      if (res.statusCode !== 200) throw new Error(`proof of ${id}: ${res.statusCode} ${res.body.slice(0, 200)}`);
+    }
+    if (traceStatements) {
+      await queryRows(db, sql`alter system reset log_min_duration_statement`);
+      await queryRows(db, sql`select pg_reload_conf()`);
+      for (const x of timed) if (x.end - x.start > 10) console.log(`slow proof ${x.id} at ${new Date(x.wall).toISOString()} took ${(x.end - x.start).toFixed(1)} ms`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    gcWatch.disconnect();
+    const inProcess = timed.map((x) => x.end - x.start).sort((a, b) => a - b);
+    const slow = timed.filter((x) => x.end - x.start > 10);
+    const slowInGc = slow.filter((x) => pauses.some((p) => p.start < x.end && p.end > x.start));
+    const gcMs = pauses.map((p) => p.end - p.start).sort((a, b) => a - b);
+    rows.push(['GET /v1/events/{id}/proof, in process (app.inject)', `${inProcess.length} proofs`, percentile(inProcess, 50), 'p50 ms', '', '']);
+    rows.push(['GET /v1/events/{id}/proof, in process (app.inject)', `${slow.length} over 10 ms, ${slowInGc.length} of them during a GC`, percentile(inProcess, 99), 'p99 ms', '', '']);
+    // perf_hooks' kinds: 1 a scavenge (young generation), 2 mark-sweep-compact (all of it), 4 incremental marking.
+    const major = pauses.filter((p) => p.kind !== 1).length;
+    rows.push(['garbage collections during those proofs', `${gcMs.length} pauses (${major} not scavenges), ${Math.round(gcMs.reduce((a, b) => a + b, 0))} ms in all`, gcMs.length ? gcMs[gcMs.length - 1]! : 0, 'max ms', '', '']);
 
     // 3. The verifier's full audit over HTTP, as `npm run verify` does it.
     const verifier = new LogVerifier({ baseUrl: address, verifierKey: verifierKeyOf(signerKey) });
