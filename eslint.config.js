@@ -16,7 +16,7 @@ export default tseslint.config(
     },
   },
   {
-    // The web app runs in the browser as it is (no build): browser globals, and the service worker's own.
+    // The web app's modules run in the browser (bundled in memory at start, not transpiled): browser globals, and the service worker's own.
     files: ['src/web/**/*.js'],
     languageOptions: { globals: { ...globals.browser } },
   },
