@@ -20,13 +20,22 @@ const gln = `690123400003${gs1CheckDigit('690123400003')}`;
 const warehouse = await c.site(distributor.headers, { kind: 'warehouse', name: '时点仓库', regionCode: '220102', gln });
 const store = await c.site(pharmacy.headers, { kind: 'market', name: '时点门店', regionCode: '220102' });
 
-/** Every event's stored form (the index), after bringing the index up to date with a query. */
+/**
+ * Every event's stored form (the index), after bringing the index up to date with queries. On PostgreSQL the
+ * queue hands an event to the index only once no older transaction on the server is still open (other test
+ * files share it), so a query may catch up to all but the newest: ask again until every event is there.
+ */
 async function stored(): Promise<Map<string, string>> {
-  const res = await w.app.inject({ method: 'GET', url: '/epcis/events?perPage=1', headers: regulator.headers });
-  // No assertion out here: an assertion at the top level lets tap end the file's test (and its app) early.
-  if (res.statusCode !== 200) throw new Error(`${res.statusCode} ${res.body}`);
-  const rows = await queryRows<{ event_id: string; document: string }>(db, sql`select event_id, document from epcis_events`);
-  return new Map(rows.map((r) => [r.event_id, r.document]));
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const res = await w.app.inject({ method: 'GET', url: '/epcis/events?perPage=1', headers: regulator.headers });
+    // No assertion out here: an assertion at the top level lets tap end the file's test (and its app) early.
+    if (res.statusCode !== 200) throw new Error(`${res.statusCode} ${res.body}`);
+    const rows = await queryRows<{ event_id: string; document: string }>(db, sql`select event_id, document from epcis_events`);
+    const [all] = await queryRows<{ n: number | string }>(db, sql`select count(*) as n from events`);
+    if (rows.length >= Number(all?.n ?? 0) || Date.now() > deadline) return new Map(rows.map((r) => [r.event_id, r.document]));
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 const readPointOf = (document: string | undefined) => (JSON.parse(document ?? '{}') as { readPoint?: { id: string } }).readPoint?.id;
 const eventOfType = async (type: string, lotId: string) =>
