@@ -9,10 +9,33 @@ import { accessibilityProblems, goOffline, goOnline, launchBrowser, noBrowser } 
 import { kg } from './support/chain.js';
 import { world, setUpInApp, workerInControl, openLot, eventsOf } from './support/webapp.js';
 import type { Browser } from './support/webapp.js';
+import type { Page } from 'playwright-core';
+
+/** The seed lot planted into one bed of 150,000 plants, through the API: what the offline records are made on. */
+const plantedBed = async (w: Awaited<ReturnType<typeof world>>, lotNumber: string) =>
+  (await w.c.transform(w.coop.headers, { occurredAt: '2021-04-15T08:00:00+08:00', inputs: [{ lotId: w.seed.id, quantity: kg(40) }], outputs: [{ stage: 'cultivation', lotNumber, quantity: { value: 150000, unit: 'plant' } }] })).outputs[0];
+
+/** An agro-input recorded in the app while offline: it waits in the outbox, and the app goes to the lot's page. */
+async function queueAgroInput(page: Page, address: string, bedId: string, product: string) {
+  await page.goto(`${address}/app/#/lot/${bedId}/input`);
+  await page.getByLabel('产品名称').fill(product);
+  await page.getByLabel('用量', { exact: true }).fill('2.5');
+  await page.getByLabel('安全间隔期（天）').fill('30');
+  await page.getByTestId('save').click();
+  await page.getByTestId('queued').waitFor();
+  await page.getByTestId('lot-page').waitFor();
+}
+
+/** The network is back: the browser's `online` event, which the app syncs on. */
+const announceOnline = (page: Page) =>
+  page.evaluate(() => {
+    const w = globalThis as unknown as Browser;
+    w.dispatchEvent(new w.Event('online'));
+  });
 
 t.test('offline: a harvest and two agro-inputs wait across a reload and land exactly once', { skip: noBrowser }, async (t) => {
   const w = await world(t);
-  const bed = (await w.c.transform(w.coop.headers, { occurredAt: '2021-04-15T08:00:00+08:00', inputs: [{ lotId: w.seed.id, quantity: kg(40) }], outputs: [{ stage: 'cultivation', lotNumber: 'SL-B04', quantity: { value: 150000, unit: 'plant' } }] })).outputs[0];
+  const bed = await plantedBed(w, 'SL-B04');
   const context = await launchBrowser(t);
   const page = await context.newPage();
   await setUpInApp(page, w.address, 'songling.li', w.recorder.setupCode);
@@ -21,15 +44,7 @@ t.test('offline: a harvest and two agro-inputs wait across a reload and land exa
   await openLot(page, 'SL-B04');
 
   await goOffline(context);
-  for (const product of ['多菌灵可湿性粉剂', '腐熟农家肥']) {
-    await page.goto(`${w.address}/app/#/lot/${bed.id}/input`);
-    await page.getByLabel('产品名称').fill(product);
-    await page.getByLabel('用量', { exact: true }).fill('2.5');
-    await page.getByLabel('安全间隔期（天）').fill('30');
-    await page.getByTestId('save').click();
-    await page.getByTestId('queued').waitFor();
-    await page.getByTestId('lot-page').waitFor();
-  }
+  for (const product of ['多菌灵可湿性粉剂', '腐熟农家肥']) await queueAgroInput(page, w.address, bed.id, product);
   await page.goto(`${w.address}/app/#/lot/${bed.id}/harvest`);
   await page.getByTestId('input-lot').waitFor();
   await page.getByLabel('批号 (采收)').fill('SL-H02');
@@ -48,10 +63,7 @@ t.test('offline: a harvest and two agro-inputs wait across a reload and land exa
   t.equal((await eventsOf(w, 'agro_input')).length, 0, 'nothing reached the server while offline');
 
   await goOnline(context);
-  await page.evaluate(() => {
-    const w = globalThis as unknown as Browser;
-    w.dispatchEvent(new w.Event('online'));
-  });
+  await announceOnline(page);
   await page.getByText('没有待上传的记录').waitFor({ timeout: 20_000 });
   t.equal(await page.getByTestId('outbox-count').textContent(), '0', 'the outbox is empty');
   t.equal((await eventsOf(w, 'agro_input')).length, 2, 'exactly two agro-inputs stored');
@@ -122,19 +134,14 @@ t.test('offline: an over-draw and the harvest made of it; the refusal holds the 
 
 t.test('online: a record saved while an earlier sync round is still sending is sent by its own save, not left for the timer', { skip: noBrowser }, async (t) => {
   const w = await world(t);
-  const bed = (await w.c.transform(w.coop.headers, { occurredAt: '2021-04-15T08:00:00+08:00', inputs: [{ lotId: w.seed.id, quantity: kg(40) }], outputs: [{ stage: 'cultivation', lotNumber: 'SL-B05', quantity: { value: 150000, unit: 'plant' } }] })).outputs[0];
+  const bed = await plantedBed(w, 'SL-B05');
   const context = await launchBrowser(t);
   const page = await context.newPage();
   await setUpInApp(page, w.address, 'songling.li', w.recorder.setupCode);
   await workerInControl(page);
   await openLot(page, 'SL-B05');
   await goOffline(context);
-  await page.goto(`${w.address}/app/#/lot/${bed.id}/input`);
-  await page.getByLabel('产品名称').fill('腐熟农家肥');
-  await page.getByLabel('用量', { exact: true }).fill('2.5');
-  await page.getByLabel('安全间隔期（天）').fill('30');
-  await page.getByTestId('save').click();
-  await page.getByTestId('queued').waitFor();
+  await queueAgroInput(page, w.address, bed.id, '腐熟农家肥');
   // The queued write's request is held in the page (its fetch wrapped; the hash navigations below keep the
   // document), so the round that sends it is still under way when the next record is saved: that save must
   // get a round of its own after it.
@@ -151,10 +158,7 @@ t.test('online: a record saved while an earlier sync round is still sending is s
     };
   });
   await goOnline(context);
-  await page.evaluate(() => {
-    const w = globalThis as unknown as Browser;
-    w.dispatchEvent(new w.Event('online'));
-  });
+  await announceOnline(page);
   await page.waitForFunction(() => (globalThis as unknown as Holding).held > 0, undefined, { timeout: 10_000 });
   await page.goto(`${w.address}/app/#/lot/${bed.id}/harvest`);
   await page.getByTestId('input-lot').waitFor();

@@ -107,8 +107,8 @@ async function bundle() {
   };
 }
 
-type Outputs = Awaited<ReturnType<typeof build>>['metafile'] & object;
-function staticClosure(outputs: Outputs['outputs'], entryFile: string, entryMeta: Outputs['outputs'][string]): string[] {
+type Metafile = NonNullable<Awaited<ReturnType<typeof build>>['metafile']>;
+function staticClosure(outputs: Metafile['outputs'], entryFile: string, entryMeta: Metafile['outputs'][string]): string[] {
   const seen = new Set<string>([entryFile]);
   const queue = [entryMeta];
   const found: string[] = [];
