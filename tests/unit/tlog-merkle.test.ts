@@ -32,6 +32,7 @@ import {
   entryBundlePath,
   parseTilePath,
   tileHashReader,
+  cachedUpperNodes,
   tileNodes,
   tilePath,
   tilesChangedBetween,
@@ -512,6 +513,32 @@ t.test('a tile-backed hash reader gives the same roots and proofs as the tree (7
   await t.rejects(tileHashReader(10, fetchTile)([{ level: 4, index: 0 }]), { code: 'bad-hash-read' }, 'a node beyond the tree');
   t.throws(() => decodeTile(new Uint8Array(257 * 32)), { code: 'malformed-tile' });
   t.throws(() => encodeTile([]), RangeError);
+
+  // The upper levels kept in memory (as the log service keeps them): the same proofs, and once the upper nodes
+  // are kept, only level-0 tiles are read.
+  const kept = new Map<string, Hash>();
+  const cached = cachedUpperNodes(tileHashReader(70_000, fetchTile), kept, 70_000);
+  for (const i of [0, 12_345, 65_535, 65_536, 69_999]) {
+    const proof = await readInclusionProof(cached, i, 70_000);
+    t.strictSame(proof.map(hex), (await readInclusionProof(big.reader, i, 70_000)).map(hex), `inclusion ${i} of 70,000 through the kept upper nodes`);
+  }
+  t.ok(kept.size > 0 && [...kept.keys()].every((k) => Number(k.split('/')[0]) >= 8), `only nodes of level ≥ 8 are kept (${kept.size})`);
+  // 70,000 leaves: level-1 tile 0 is full (65,536 leaves) and was brought in whole by the first proof.
+  for (let k = 0; k < 8; k++) t.ok(kept.has(`${8 + k}/${(256 >> k) - 1}`), `the last node of level ${8 + k} in the full level-1 tile is kept`);
+  fetched.length = 0;
+  const again = await readInclusionProof(cached, 12_345, 70_000);
+  t.strictSame(again.map(hex), (await readInclusionProof(big.reader, 12_345, 70_000)).map(hex));
+  t.ok(fetched.length > 0 && fetched.every((p) => p.startsWith('tile/0/')), `a second proof reads level-0 tiles only (${fetched.join(', ')})`);
+  t.strictSame(
+    (await readConsistencyProof(cached, 4_000, 65_536)).map(hex),
+    (await readConsistencyProof(big.reader, 4_000, 65_536)).map(hex),
+    'a consistency proof through the kept upper nodes',
+  );
+  // A kept hash is a copy: changing what the inner reader answered does not change it.
+  const [first] = [...kept.values()];
+  const before = hex(first!);
+  for (const tile of store.values()) tile.fill(0);
+  t.equal(hex([...kept.values()][0]!), before, 'kept hashes do not share bytes with tile bodies');
 });
 
 t.test('entry bundles: uint16 length prefixes, strict decoding', async (t) => {

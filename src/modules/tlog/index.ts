@@ -100,6 +100,7 @@ export {
   tileAt,
   batchTileHashReader,
   tileHashReader,
+  cachedUpperNodes,
   tileNodes,
   tilePath,
   tilesChangedBetween,

@@ -219,16 +219,44 @@ export async function readTileBodies(db: Database, tiles: readonly { level: numb
   return out;
 }
 
-/** An event's entry and the tree state, in one statement (a proof needs both). */
-export async function findEntryAndState(
-  db: Database,
-  eventId: string,
-): Promise<{ entry: { index: number; salt: Uint8Array; commitment: Uint8Array } | undefined; state: { size: number; checkpoint: string } | undefined }> {
-  const [row] = await queryRows<{ index: string | number | null; salt: unknown; commitment: unknown; size: string | number; checkpoint: string }>(
+/**
+ * An event's entry and the tree state, with the level-0 tiles its proof reads — the entry's own and the one at
+ * the tree's right edge (full or partial, as stored now) — in one statement: with the upper levels of the tree
+ * in memory (tiles.ts, cachedUpperNodes), a proof then needs no other read. One statement is also one snapshot:
+ * the partial tile is the one of this state's size.
+ */
+export async function findEntryAndState(db: Database, eventId: string): Promise<{
+  entry: { index: number; salt: Uint8Array; commitment: Uint8Array } | undefined;
+  state: { size: number; checkpoint: string } | undefined;
+  /** Stored level-0 tile bodies by tile index (at least as wide as the state's size makes them). */
+  levelZeroTiles: Map<number, Uint8Array>;
+}> {
+  const [row] = await queryRows<{
+    index: string | number | null;
+    salt: unknown;
+    commitment: unknown;
+    size: string | number;
+    checkpoint: string;
+    own: unknown;
+    edge: unknown;
+  }>(
     db,
-    sql`select e.index, e.salt, e.commitment, s.size, s.checkpoint from log_state s left join log_entries e on e.event_id = ${eventId} where s.id = 1`,
+    sql`select e.index, e.salt, e.commitment, s.size, s.checkpoint,
+               coalesce(ef.data, ep.data) as own, coalesce(sf.data, sp.data) as edge
+        from log_state s
+          left join log_entries e on e.event_id = ${eventId}
+          left join log_tiles ef on ef.level = 0 and ef.index = e.index / 256
+          left join log_partial_tiles ep on ep.level = 0 and ep.index = e.index / 256
+          left join log_tiles sf on sf.level = 0 and sf.index = (s.size - 1) / 256
+          left join log_partial_tiles sp on sp.level = 0 and sp.index = (s.size - 1) / 256
+        where s.id = 1`,
   );
-  if (!row) return { entry: undefined, state: undefined };
+  const levelZeroTiles = new Map<number, Uint8Array>();
+  if (!row) return { entry: undefined, state: undefined, levelZeroTiles };
   const state = { size: Number(row.size), checkpoint: row.checkpoint };
-  return { entry: row.index === null ? undefined : { index: Number(row.index), salt: bytes(row.salt), commitment: bytes(row.commitment) }, state };
+  if (row.edge !== null && state.size > 0) levelZeroTiles.set(Math.floor((state.size - 1) / 256), bytes(row.edge));
+  if (row.index === null) return { entry: undefined, state, levelZeroTiles };
+  const entry = { index: Number(row.index), salt: bytes(row.salt), commitment: bytes(row.commitment) };
+  if (row.own !== null) levelZeroTiles.set(Math.floor(entry.index / 256), bytes(row.own));
+  return { entry, state, levelZeroTiles };
 }

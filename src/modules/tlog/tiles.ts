@@ -7,7 +7,7 @@
  * `tileHashReader` turns a tile fetcher into the `HashReader` merkle.ts computes roots and proofs with, so a
  * store that keeps tiles (files, or rows in PostgreSQL) answers any proof for a checkpointed size.
  */
-import { HASH_SIZE, TlogError, leafHash, nodeHash, type Hash, type HashReader, type NodeId } from './merkle.js';
+import { HASH_SIZE, TlogError, adjacentNodeHashInto, copyHash, leafHash, type Hash, type HashReader, type NodeId } from './merkle.js';
 
 /** Hashes per full tile. */
 export const TILE_WIDTH = 256;
@@ -173,15 +173,24 @@ export function decodeTile(data: Uint8Array, width?: number): Hash[] {
   return Array.from({ length: data.length / HASH_SIZE }, (_, i) => new Uint8Array(data.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE)));
 }
 
-/** The Merkle Tree Hash of 2^k consecutive hashes (a perfect subtree inside a tile). */
-function perfectHash(hashes: readonly Hash[]): Hash {
-  let row = hashes.slice();
-  while (row.length > 1) {
-    const next: Hash[] = [];
-    for (let i = 0; i < row.length; i += 2) next.push(nodeHash(row[i]!, row[i + 1]!));
-    row = next;
+/** Where subtreeHash reduces a subtree row by row (hashing is synchronous: one row serves every call). */
+const scratchRow = Buffer.alloc(TILE_WIDTH * HASH_SIZE);
+
+/**
+ * The Merkle Tree Hash of the `span` (a power of two) consecutive hashes of a tile's body from `offset`: a
+ * perfect subtree inside the tile. Hashed in place in one scratch row, straight from the body: a proof hashes
+ * up to 247 nodes per tile level, and an array of 256 decoded hashes per tile plus a buffer per node were most
+ * of what a proof allocated (≈ 1 MB) and so of its collection pauses.
+ */
+function subtreeHash(body: Uint8Array, offset: number, span: number): Hash {
+  const start = offset * HASH_SIZE;
+  if (span === 1) return copyHash(body, start);
+  scratchRow.set(body.subarray(start, start + span * HASH_SIZE));
+  for (let width = span; width > 1; width /= 2) {
+    // Node i of the next row goes where node 2i of this one was: both it and 2i + 1 have been read by then.
+    for (let i = 0; i < width; i += 2) adjacentNodeHashInto(scratchRow, i * HASH_SIZE, scratchRow, (i / 2) * HASH_SIZE);
   }
-  return row[0]!;
+  return copyHash(scratchRow, 0);
 }
 
 /**
@@ -217,9 +226,65 @@ export function batchTileHashReader(size: number, readTiles: (tiles: readonly Ti
     const list = [...distinct.values()];
     const bodies = list.length === 0 ? [] : await readTiles(list);
     if (bodies.length !== list.length) throw new TlogError('bad-hash-read', `asked for ${list.length} tiles, read ${bodies.length}`);
-    const tiles = new Map<string, Hash[]>();
-    list.forEach((tile, i) => tiles.set(tilePath(tile), decodeTile(bodies[i]!, tile.width)));
-    return wanted.map(({ key, offset, span }) => perfectHash(tiles.get(key)!.slice(offset, offset + span)));
+    const tiles = new Map<string, Uint8Array>();
+    list.forEach((tile, i) => {
+      const body = bodies[i]!;
+      if (body.length !== tile.width * HASH_SIZE) {
+        throw new TlogError('malformed-tile', `expected a tile of ${tile.width} hashes (${tile.width * HASH_SIZE} bytes), got ${body.length} bytes`);
+      }
+      tiles.set(tilePath(tile), body);
+    });
+    return wanted.map(({ key, offset, span }) => subtreeHash(tiles.get(key)!, offset, span));
+  };
+}
+
+/** Where `cachedUpperNodes` keeps hashes: any map-like store (the log service uses an LRU). */
+export interface NodeHashStore {
+  get(key: string): Hash | undefined;
+  set(key: string, hash: Hash): unknown;
+}
+
+/**
+ * A HashReader for the tree of `size` leaves that answers the nodes at Merkle level 8 and above (those of tile
+ * levels ≥ 1) from `store` and reads only the others through `inner`, keeping what it read. Every node a
+ * HashReader is asked for is a perfect subtree, whose hash never changes once its leaves exist, so a kept hash is
+ * never stale. A node of a full upper tile that is not kept yet brings its whole tile in (the 511 subtrees of the
+ * tile's 256 hashes, read once): random proofs would otherwise miss for thousands of requests before the upper
+ * levels (about 2 nodes per 256 leaves) were in memory. Without this a proof of a 1M-leaf log read five tiles and
+ * hashed ≈ 800 nodes; with it, one full tile and the right edge's partial one, and ≈ 300 nodes.
+ */
+export function cachedUpperNodes(inner: HashReader, store: NodeHashStore, size: number): HashReader {
+  const keyOf = (n: NodeId) => `${n.level}/${n.index}`;
+  return async (nodes) => {
+    const out: (Hash | undefined)[] = nodes.map((n) => (n.level >= TILE_HEIGHT ? store.get(keyOf(n)) : undefined));
+    const ask = new Map<string, NodeId>();
+    nodes.forEach((node, i) => {
+      if (out[i]) return;
+      const level = Math.floor(node.level / TILE_HEIGHT);
+      const tileIndex = Math.floor((node.index * 2 ** (node.level % TILE_HEIGHT)) / TILE_WIDTH);
+      if (level === 0 || (tileIndex + 1) * TILE_WIDTH * 2 ** (level * TILE_HEIGHT) > size) {
+        ask.set(keyOf(node), node); // a level-0 node, or one of a partial tile (it changes width as the tree grows)
+        return;
+      }
+      for (let k = 0; k < TILE_HEIGHT; k++) {
+        const count = TILE_WIDTH >> k;
+        for (let j = 0; j < count; j++) {
+          const n = { level: level * TILE_HEIGHT + k, index: tileIndex * count + j };
+          ask.set(keyOf(n), n);
+        }
+      }
+    });
+    if (ask.size === 0) return out as Hash[];
+    const list = [...ask.values()];
+    const read = await inner(list);
+    if (read.length !== list.length) throw new TlogError('bad-hash-read', `asked for ${list.length} hashes, read ${read.length}`);
+    const got = new Map<string, Hash>();
+    list.forEach((n, i) => {
+      got.set(keyOf(n), read[i]!);
+      // Its own copy: a read hash may be a view of a pooled slab that the store would otherwise keep alive.
+      if (n.level >= TILE_HEIGHT) store.set(keyOf(n), new Uint8Array(read[i]!));
+    });
+    return nodes.map((n, i) => out[i] ?? got.get(keyOf(n))!);
   };
 }
 
