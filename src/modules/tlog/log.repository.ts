@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../../db/client.js';
+import { TILE_WIDTH } from './tiles.js';
 
 /**
  * The verifiable log's tables (db/schema.ts, "The verifiable log"): tree state, checkpoints, entries (salted
@@ -245,18 +246,18 @@ export async function findEntryAndState(db: Database, eventId: string): Promise<
                coalesce(ef.data, ep.data) as own, coalesce(sf.data, sp.data) as edge
         from log_state s
           left join log_entries e on e.event_id = ${eventId}
-          left join log_tiles ef on ef.level = 0 and ef.index = e.index / 256
-          left join log_partial_tiles ep on ep.level = 0 and ep.index = e.index / 256
-          left join log_tiles sf on sf.level = 0 and sf.index = (s.size - 1) / 256
-          left join log_partial_tiles sp on sp.level = 0 and sp.index = (s.size - 1) / 256
+          left join log_tiles ef on ef.level = 0 and ef.index = e.index / ${TILE_WIDTH}::int
+          left join log_partial_tiles ep on ep.level = 0 and ep.index = e.index / ${TILE_WIDTH}::int
+          left join log_tiles sf on sf.level = 0 and sf.index = (s.size - 1) / ${TILE_WIDTH}::int
+          left join log_partial_tiles sp on sp.level = 0 and sp.index = (s.size - 1) / ${TILE_WIDTH}::int
         where s.id = 1`,
   );
   const levelZeroTiles = new Map<number, Uint8Array>();
   if (!row) return { entry: undefined, state: undefined, levelZeroTiles };
   const state = { size: Number(row.size), checkpoint: row.checkpoint };
-  if (row.edge !== null && state.size > 0) levelZeroTiles.set(Math.floor((state.size - 1) / 256), bytes(row.edge));
+  if (row.edge !== null && state.size > 0) levelZeroTiles.set(Math.floor((state.size - 1) / TILE_WIDTH), bytes(row.edge));
   if (row.index === null) return { entry: undefined, state, levelZeroTiles };
   const entry = { index: Number(row.index), salt: bytes(row.salt), commitment: bytes(row.commitment) };
-  if (row.own !== null) levelZeroTiles.set(Math.floor(entry.index / 256), bytes(row.own));
+  if (row.own !== null) levelZeroTiles.set(Math.floor(entry.index / TILE_WIDTH), bytes(row.own));
   return { entry, state, levelZeroTiles };
 }

@@ -316,14 +316,15 @@ export class VerifiableLog {
    */
   private reader(size: number, levelZero: ReadonlyMap<number, Uint8Array> = new Map()) {
     const fromTiles = batchTileHashReader(size, async (tiles: readonly Tile[]) => {
-      const have = (tile: Tile) => {
+      const known = tiles.map((tile) => {
         const body = tile.level === 0 ? levelZero.get(tile.index) : undefined;
         return body && body.length >= tile.width * HASH_SIZE ? body : undefined;
-      };
-      const missing = tiles.filter((tile) => !have(tile));
+      });
+      const missing = tiles.filter((_, i) => !known[i]);
       const read = missing.length === 0 ? [] : await repo.readTileBodies(this.db, missing);
-      return tiles.map((tile) => {
-        const body = have(tile) ?? read[missing.indexOf(tile)];
+      let next = 0;
+      return tiles.map((tile, i) => {
+        const body = known[i] ?? read[next++];
         if (!body || body.length < tile.width * HASH_SIZE) throw new Error(`tile ${tile.level}/${tile.index} of width ${tile.width} is not stored`);
         return body.subarray(0, tile.width * HASH_SIZE);
       });

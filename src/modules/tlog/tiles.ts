@@ -262,7 +262,7 @@ export function cachedUpperNodes(inner: HashReader, store: NodeHashStore, size: 
       if (out[i]) return;
       const level = Math.floor(node.level / TILE_HEIGHT);
       const tileIndex = Math.floor((node.index * 2 ** (node.level % TILE_HEIGHT)) / TILE_WIDTH);
-      if (level === 0 || (tileIndex + 1) * TILE_WIDTH * 2 ** (level * TILE_HEIGHT) > size) {
+      if (level === 0 || tileAt(level, tileIndex, size)?.width !== TILE_WIDTH) {
         ask.set(keyOf(node), node); // a level-0 node, or one of a partial tile (it changes width as the tree grows)
         return;
       }
