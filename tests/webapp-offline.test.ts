@@ -7,7 +7,7 @@ import { lots } from '../src/db/schema.js';
 import { rules } from '../src/web/lib/vocabulary.js';
 import { accessibilityProblems, goOffline, goOnline, launchBrowser, noBrowser } from './support/browser.js';
 import { kg } from './support/chain.js';
-import { world, setUpInApp, workerInControl, openLot, eventsOf } from './support/webapp.js';
+import { world, setUpInApp, workerInControl, openLot, eventsOf, expectSaved } from './support/webapp.js';
 import type { Browser } from './support/webapp.js';
 import type { Page } from 'playwright-core';
 
@@ -122,7 +122,7 @@ t.test('offline: an over-draw and the harvest made of it; the refusal holds the 
   t.equal(await page.getByLabel('批号 (种植养殖)').inputValue(), 'SL-OVER', 'the form holds what was entered');
   await page.getByLabel(/^使用数量/).fill('40');
   await page.getByTestId('save').click();
-  await page.getByTestId('saved').waitFor({ timeout: 20_000 });
+  await expectSaved(page, 20_000);
   await page.goto(`${w.address}/app/#/outbox`);
   await page.getByText('没有待上传的记录').waitFor({ timeout: 20_000 });
   const planting = await w.database.db.select().from(lots).where(eq(lots.lotNumber, 'SL-OVER'));
@@ -168,7 +168,7 @@ t.test('online: a record saved while an earlier sync round is still sending is s
   // Let the save reach its sync call while the first round still waits, then let the first round finish.
   await page.waitForTimeout(1500);
   await page.evaluate(() => (globalThis as unknown as Holding).release!());
-  await page.getByTestId('saved').waitFor({ timeout: 20_000 });
+  await expectSaved(page, 20_000);
   t.pass('the harvest saved at once, not queued behind the round in flight');
   t.equal((await w.database.db.select().from(lots).where(eq(lots.lotNumber, 'SL-H05'))).length, 1, 'the harvest stored');
   t.equal((await eventsOf(w, 'agro_input')).length, 1, 'the held write stored once');

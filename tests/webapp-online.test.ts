@@ -7,7 +7,7 @@ import { lots } from '../src/db/schema.js';
 import { makeCreditCode } from './support/app.js';
 import { accessibilityProblems, launchBrowser, noBrowser } from './support/browser.js';
 import { peopleClient } from './support/people.js';
-import { world, setUpInApp, openLot } from './support/webapp.js';
+import { world, setUpInApp, openLot, expectSaved } from './support/webapp.js';
 import type { Browser } from './support/webapp.js';
 
 t.test('a recorder records the worked planting and harvest online and sees them on the lot page', { skip: noBrowser }, async (t) => {
@@ -73,7 +73,7 @@ t.test('a base registered by GPS, a seed lot, a split, a merge; shipments shippe
   await page.waitForFunction(() => (globalThis as unknown as Browser).document.querySelector('input[name=lat]')?.value !== '');
   await page.getByLabel('面积（亩）').fill('12.5');
   await page.getByTestId('save').click();
-  await page.getByTestId('saved').waitFor();
+  await expectSaved(page);
   const sites = await w.c.call('GET', '/v1/sites?limit=50', w.coop.headers);
   const plot = sites.items.find((s: any) => s.name === '松岭二号地块');
   t.match(plot, { kind: 'cultivation_base', regionCode: '220621', areaMu: 12.5, location: { lat: 42.331234, lon: 127.271234 } }, 'the base with the phone’s position');
@@ -116,7 +116,7 @@ t.test('a base registered by GPS, a seed lot, a split, a merge; shipments shippe
     await page.getByTestId('action-ship').click();
     await page.getByLabel(/收货单位编号/).fill(processor.organization.id);
     await page.getByTestId('save').click();
-    await page.getByTestId('saved').waitFor();
+    await expectSaved(page);
   }
   const lead = await context.newPage();
   await context.clearCookies();
@@ -127,7 +127,7 @@ t.test('a base registered by GPS, a seed lot, a split, a merge; shipments shippe
   const cards = lead.getByTestId('shipment');
   const first = cards.filter({ hasText: merged!.id });
   await first.getByRole('button', { name: '接收' }).click();
-  await lead.getByTestId('saved').waitFor();
+  await expectSaved(lead);
   await cards.filter({ hasText: merged!.id }).waitFor({ state: 'detached' });
   const second = cards.filter({ hasText: w.seed.id });
   await second.getByLabel('拒收原因').fill('数量与单据不符');

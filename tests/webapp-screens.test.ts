@@ -5,7 +5,7 @@ import { and, eq } from 'drizzle-orm';
 import { events, lots } from '../src/db/schema.js';
 import { accessibilityProblems, launchBrowser, noBrowser } from './support/browser.js';
 import { kg } from './support/chain.js';
-import { world, setUpInApp } from './support/webapp.js';
+import { world, setUpInApp, expectSaved } from './support/webapp.js';
 
 t.test('every screen is accessible; processing steps, codes and holds are recorded as entered', { skip: noBrowser }, async (t) => {
   const w = await world(t);
@@ -53,7 +53,7 @@ t.test('every screen is accessible; processing steps, codes and holds are record
   await second.getByLabel(/时长 \(小时\)/).fill('72');
   t.same(await accessibilityProblems(page), [], 'processing form with steps: accessible');
   await page.getByTestId('save').click();
-  await page.getByTestId('saved').waitFor();
+  await expectSaved(page);
   const [dried] = await w.database.db.select().from(lots).where(eq(lots.lotNumber, 'YJ-SSS-01'));
   t.match(dried, { stage: 'processed', attributes: { form: '生晒参' } });
   const transformations = await w.database.db.select({ data: events.data }).from(events).where(and(eq(events.type, 'transformation'), eq(events.organizationId, w.coop.organization.id)));
@@ -73,7 +73,7 @@ t.test('every screen is accessible; processing steps, codes and holds are record
   await page.getByTestId('action-status').click();
   await page.getByLabel('原因').fill('复检合格');
   await page.getByRole('button', { name: '解除暂停' }).click();
-  await page.getByTestId('saved').waitFor();
+  await expectSaved(page);
   t.equal((await w.database.db.select().from(lots).where(eq(lots.id, dried!.id)))[0]!.status, 'active', 'released');
 
   // Codes and the label sheet of a product lot.

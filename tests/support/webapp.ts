@@ -60,3 +60,17 @@ export async function openLot(page: Page, lotNumber: string) {
 export const eventsOf = async (w: Awaited<ReturnType<typeof world>>, type: string) =>
   w.database.db.select({ id: events.id, data: events.data }).from(events).where(and(eq(events.type, type), eq(events.organizationId, w.coop.organization.id)));
 
+
+/**
+ * After a save: wait for the confirmation. When something else appears instead (a refusal, a field's error,
+ * "queued"), fail at once with what the screen says, so a failure names its cause instead of a bare timeout.
+ */
+export async function expectSaved(page: Page, timeout = 30_000) {
+  const outcome = page.locator('[data-testid=saved], [data-testid=queued], [data-testid=refusal], .field-error').first();
+  try {
+    await outcome.waitFor({ timeout });
+  } catch (error) {
+    throw new Error(`no outcome within ${timeout} ms on ${page.url()}; the screen says: ${(await page.locator('body').innerText()).slice(0, 600)}`, { cause: error });
+  }
+  if ((await outcome.getAttribute('data-testid')) !== 'saved') throw new Error(`not saved on ${page.url()}: ${(await page.locator('body').innerText()).slice(0, 600)}`);
+}
