@@ -13,18 +13,20 @@ export const BENCH_ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
 export async function scratchDatabase(suffix: string) {
   const base = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
   const name = `herbtrace_bench_${suffix}`;
-  const admin = postgres(base, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`drop database if exists ${name} with (force)`);
-  await admin.unsafe(`create database ${name}`);
+  // A connection per step: one held open for drop() would keep a run that keeps its database (BENCH_REUSE) alive.
+  const onServer = async (statement: string) => {
+    const admin = postgres(base, { max: 1, onnotice: () => {} });
+    try {
+      await admin.unsafe(statement);
+    } finally {
+      await admin.end();
+    }
+  };
+  await onServer(`drop database if exists ${name} with (force)`);
+  await onServer(`create database ${name}`);
   const url = new URL(base);
   url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      await admin.unsafe(`drop database if exists ${name} with (force)`);
-      await admin.end();
-    },
-  };
+  return { url: url.toString(), drop: () => onServer(`drop database if exists ${name} with (force)`) };
 }
 
 export async function startServer(databaseUrl: string | undefined, dataDir = 'memory://', overrides: Partial<AppConfig> = {}) {

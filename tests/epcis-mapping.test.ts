@@ -4,7 +4,7 @@ import t from 'tap';
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../src/db/client.js';
 import { gs1CheckDigit } from '../src/lib/identifiers.js';
-import { documentContext, epcisEventById } from '../src/modules/epcis/index.js';
+import { documentContext, epcisEventById, exportLotChain } from '../src/modules/epcis/index.js';
 import { makeCreditCode } from './support/app.js';
 import { BASE, codedChain, GTIN14 } from './support/codes.js';
 import { documentOf, epcisErrors } from './support/epcis.js';
@@ -133,6 +133,35 @@ t.test('the export of the chain: a valid EPCISDocument of every event of the lot
   const json = await app.inject({ method: 'GET', url: `/v1/lots/${part}/epcis`, headers: { ...distributor.headers, accept: 'application/json' } });
   t.match(json.headers['content-type'], /^application\/json/);
   t.strictSame(json.json().epcisBody.eventList.map((e: any) => e.eventID), events.map((e) => e.eventID), 'the same events, the same hashes');
+});
+
+t.test('the export reads documents in batches and maps an event the index does not hold yet as the index would', async (t) => {
+  // Two notes at one time: in the order they were recorded.
+  for (const text of ['同时甲', '同时乙']) await c.call('POST', `/v1/lots/${w.dried.id}/events`, coop.headers, { type: 'note', occurredAt: '2024-10-11T12:00:00+08:00', data: { text } });
+  const whole = (await app.inject({ method: 'GET', url: `/v1/lots/${part}/epcis`, headers: distributor.headers })).json();
+  const events = whole.epcisBody.eventList as any[];
+  const notes = events.filter((e) => Date.parse(e.eventTime) === Date.parse('2024-10-11T12:00:00+08:00'));
+  t.equal(notes.length, 2);
+  t.match(JSON.stringify(notes[0]), '同时甲', 'the first recorded first');
+  t.match(JSON.stringify(notes[1]), '同时乙');
+  const readAll = async (options: { batchSize?: number }) => {
+    const chunks = await exportLotChain(database.db, { kind: 'admin' }, part, { baseUrl: BASE, limits: { maxNodes: 1000, maxDepth: 50 }, now: new Date(whole.creationDate), ...options });
+    let text = '';
+    for await (const chunk of chunks) text += chunk;
+    return JSON.parse(text);
+  };
+  for (const batchSize of [1, 2, 7, events.length, events.length + 1]) {
+    t.strictSame(await readAll({ batchSize }), whole, `batches of ${batchSize}: the same document`);
+  }
+
+  // Taken out of the index (as if an older transaction still hid them from its queue): a receipt (its site as of
+  // the event), a lab result and an issue of codes (the codes of the event) are mapped from their records.
+  const hidden = ['shipment_received', 'lab_result', 'codes_issued'].map((kind) => events.find((e) => e['herbtrace:eventType'] === `herbtrace:event-${kind}`)!.eventID as string);
+  const [{ rows }] = (await queryRows<{ rows: unknown }>(database.db, sql`select jsonb_agg(x) as rows from epcis_events x where event_hash_id = any(${`{${hidden.join(',')}}`}::text[])`)) as [{ rows: unknown }];
+  t.equal((typeof rows === 'string' ? JSON.parse(rows) : rows).length, 3);
+  await database.db.execute(sql`delete from epcis_events where event_hash_id = any(${`{${hidden.join(',')}}`}::text[])`);
+  t.teardown(() => database.db.execute(sql`insert into epcis_events overriding system value select * from jsonb_populate_recordset(null::epcis_events, ${JSON.stringify(rows)}::jsonb)`));
+  for (const batchSize of [2, 1000]) t.strictSame(await readAll({ batchSize }), whole, `without the three in the index, batches of ${batchSize}: the same document`);
 });
 
 t.test('certificate events (on no lot) have a valid EPCIS form too', async (t) => {

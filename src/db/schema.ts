@@ -241,7 +241,15 @@ export const eventLots = pgTable(
       .references(() => lots.id),
     role: text('role').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.eventId, t.lotId, t.role] }), index('event_lots_lot_id_idx').on(t.lotId)],
+  (t) => [
+    primaryKey({ columns: [t.eventId, t.lotId, t.role] }),
+    index('event_lots_lot_id_idx').on(t.lotId),
+    // What happened to a lot itself (made, shipped, held, observed...), without its consumption into other lots: a
+    // lot drawn on by many products is an input thousands of times. Read index-only by the chain export.
+    index('event_lots_lot_id_own_idx')
+      .on(t.lotId, t.eventId)
+      .where(sql`${t.role} <> 'input'`),
+  ],
 );
 
 /** The genealogy: material of `parentLotId` went into `childLotId` in the transformation `eventId`. */

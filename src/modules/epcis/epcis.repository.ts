@@ -15,78 +15,67 @@ interface EventRow {
   occurred_at: string | Date;
   occurred_at_offset: number;
   recorded_at: string | Date;
-  seq: string | number;
   data: unknown;
   lots: unknown;
 }
 
-export interface PagedEvent {
-  record: MappedEventRecord;
-  occurredAt: Date;
-  seq: number;
-}
+/** The columns of an event record as EventRow names them, from `events e`. */
+const RECORD_COLUMNS = sql`e.id, e.type, e.organization_id, e.occurred_at, e.occurred_at_offset, e.recorded_at, e.data,
+  (select jsonb_agg(jsonb_build_object('lotId', x.lot_id, 'role', x.role) order by x.lot_id, x.role) from event_lots x where x.event_id = e.id) as lots`;
 
-function eventOf(r: EventRow): PagedEvent {
-  const occurredAt = new Date(r.occurred_at);
+function eventOf(r: EventRow): MappedEventRecord {
   return {
-    occurredAt,
-    seq: Number(r.seq),
-    record: {
-      id: r.id,
-      type: r.type,
-      organization: { id: r.organization_id },
-      occurredAt: formatOffsetTime(occurredAt, Number(r.occurred_at_offset)),
-      recordedAt: new Date(r.recorded_at).toISOString(),
-      lots: json<{ lotId: string; role: string }[] | null>(r.lots) ?? [],
-      data: json<Record<string, unknown>>(r.data),
-    },
+    id: r.id,
+    type: r.type,
+    organization: { id: r.organization_id },
+    occurredAt: formatOffsetTime(new Date(r.occurred_at), Number(r.occurred_at_offset)),
+    recordedAt: new Date(r.recorded_at).toISOString(),
+    lots: json<{ lotId: string; role: string }[] | null>(r.lots) ?? [],
+    data: json<Record<string, unknown>>(r.data),
   };
 }
 
-export interface ChainEvent {
-  occurredAt: Date;
-  seq: number;
-  /** The stored EPCIS form (JSON text), or the record to map when the event is not indexed yet. */
-  stored: { document: string } | { record: MappedEventRecord };
+/**
+ * The ids of the events of the upstream chain of a lot whose lineage is `lotIds`, in the order they happened, each
+ * once: by event time, and at the same time in the order they were committed (the index's positions; an event
+ * the index does not hold yet, being the newest, after them, by insertion). An event that only consumed one of the
+ * lots (a transformation or split into another lot's chain) is not part of this chain and is left out; everything
+ * else that concerns them (their making, shipments, status changes, observations, codes) is in.
+ * Ids only, in one statement: the lots' own events index-only from event_lots_lot_id_own_idx, their order from the
+ * index rows (whose heap pages hold the documents read next), the events table only for events not indexed yet.
+ * The documents are then read by id in batches, so a chain of any size streams without a walk per page.
+ */
+export async function chainEventIds(db: Database, lotIds: string[]): Promise<string[]> {
+  const rows = await queryRows<{ event_id: string }>(
+    db,
+    sql`select c.event_id
+        from (select distinct el.event_id from event_lots el where el.lot_id = any(${textArray(lotIds)}) and el.role <> 'input') c
+        left join epcis_events x on x.event_id = c.event_id
+        order by coalesce(x.event_time, (select e.occurred_at from events e where e.id = c.event_id)), x.position nulls last,
+          case when x.position is null then (select e.seq from events e where e.id = c.event_id) end`,
+  );
+  return rows.map((r) => r.event_id);
 }
 
-/**
- * One page of the events of the upstream chain of a lot whose lineage is `lotIds`, in the order they happened
- * (occurred_at, then insertion order), after the keyset `after`; each event once, with its stored EPCIS form.
- * An event that only consumed one of the lots (a transformation or split into another lot's chain) is not part of
- * this chain and is left out; everything else that concerns them (their making, shipments, status changes,
- * observations, codes) is in. The record columns are read only for an event the index does not hold yet.
- */
-export async function chainEventsPage(db: Database, lotIds: string[], limit: number, after?: { occurredAt: Date; seq: number }): Promise<ChainEvent[]> {
-  const afterClause = after ? sql`and (e.occurred_at, e.seq) > (${after.occurredAt.toISOString()}::timestamptz, ${after.seq}::bigint)` : sql``;
-  const rows = await queryRows<EventRow & { document: string | null }>(
+/** The stored EPCIS forms (JSON text) of these events by event id; an event the index does not hold yet is absent. */
+export async function storedDocuments(db: Database, eventIds: string[]): Promise<Map<string, string>> {
+  const rows = await queryRows<{ event_id: string; document: string }>(db, sql`select event_id, document from epcis_events where event_id = any(${textArray(eventIds)})`);
+  return new Map(rows.map((r) => [r.event_id, r.document]));
+}
+
+/** The records of these events (any order), to map the ones the index does not hold yet. */
+export async function eventRecords(db: Database, ids: string[]): Promise<MappedEventRecord[]> {
+  if (ids.length === 0) return [];
+  const rows = await queryRows<EventRow>(
     db,
-    sql`select e.id, e.occurred_at, e.seq, x.document,
-          case when x.document is null then e.type end as type, case when x.document is null then e.organization_id end as organization_id,
-          case when x.document is null then e.occurred_at_offset end as occurred_at_offset, case when x.document is null then e.recorded_at end as recorded_at,
-          case when x.document is null then e.data end as data,
-          case when x.document is null then (select jsonb_agg(jsonb_build_object('lotId', l.lot_id, 'role', l.role) order by l.lot_id, l.role) from event_lots l where l.event_id = e.id) end as lots
-        from events e left join epcis_events x on x.event_id = e.id
-        where e.id in (select el.event_id from event_lots el where el.lot_id = any(${textArray(lotIds)}) and el.role <> 'input') ${afterClause}
-        order by e.occurred_at, e.seq
-        limit ${limit}`,
+    sql`select ${RECORD_COLUMNS} from events e where e.id = any(${textArray(ids)})`,
   );
-  return rows.map((r) => ({
-    occurredAt: new Date(r.occurred_at),
-    seq: Number(r.seq),
-    stored: r.document !== null ? { document: r.document } : { record: eventOf(r).record },
-  }));
+  return rows.map(eventOf);
 }
 
 /** One event by id (the EPCIS form of any event, lots or none). */
-export async function eventById(db: Database, id: string): Promise<PagedEvent | undefined> {
-  const rows = await queryRows<EventRow>(
-    db,
-    sql`select e.id, e.type, e.organization_id, e.occurred_at, e.occurred_at_offset, e.recorded_at, e.seq, e.data,
-          (select jsonb_agg(jsonb_build_object('lotId', x.lot_id, 'role', x.role) order by x.lot_id, x.role) from event_lots x where x.event_id = e.id) as lots
-        from events e where e.id = ${id}`,
-  );
-  return rows[0] ? eventOf(rows[0]) : undefined;
+export async function eventById(db: Database, id: string): Promise<MappedEventRecord | undefined> {
+  return (await eventRecords(db, [id]))[0];
 }
 
 export async function lotFacts(db: Database, ids: string[]): Promise<LotFact[]> {
@@ -379,14 +368,13 @@ export async function indexedEventByHash(db: Database, reader: IndexReader, even
 export async function committedUnindexedTail(db: Database, limit: number): Promise<MappedEventRecord[]> {
   const rows = await queryRows<EventRow>(
     db,
-    sql`select e.id, e.type, e.organization_id, e.occurred_at, e.occurred_at_offset, e.recorded_at, e.seq, e.data,
-          (select jsonb_agg(jsonb_build_object('lotId', x.lot_id, 'role', x.role) order by x.lot_id, x.role) from event_lots x where x.event_id = e.id) as lots
+    sql`select ${RECORD_COLUMNS}
         from events e
         where e.tx_id >= pg_snapshot_xmin(pg_current_snapshot()) and not exists (select 1 from epcis_events i where i.event_id = e.id)
         order by e.tx_id, e.seq
         limit ${limit}::int`,
   );
-  return rows.map((r) => eventOf(r).record);
+  return rows.map(eventOf);
 }
 
 /** How many events above the queue position anythingToIndex looks at before it answers "maybe". */

@@ -8,8 +8,8 @@ import { catchUpEpcisIndex } from './epcis-index.js';
 import * as repo from './epcis.repository.js';
 import { analyteTerm, documentContext, ht, TERMS, vocabularyBase, type Term } from './epcis.vocabulary.js';
 
-/** Events per page of the chain export: each page one statement (and fact lookups for events not indexed yet). */
-const PAGE = 1000;
+/** Stored documents read per statement by the chain export (and fact lookups for events not indexed yet). */
+const EXPORT_BATCH = 1000;
 
 /** The facts of the objects events name, looked up once per export and kept while it runs. */
 class FactCache {
@@ -68,19 +68,21 @@ export async function epcisEventsOf(db: Database, records: MappedEventRecord[], 
 /** The EPCIS form of one stored event by its HerbTrace id (no read rule: callers check authorizeEvent first). */
 export async function epcisEventById(db: Database, id: string, baseUrl: string): Promise<EpcisEvent | undefined> {
   const event = await repo.eventById(db, id);
-  return event ? (await epcisEventsOf(db, [event.record], baseUrl))[0] : undefined;
+  return event ? (await epcisEventsOf(db, [event], baseUrl))[0] : undefined;
 }
 
 export interface ExportOptions {
   baseUrl: string;
   limits: GraphLimits;
   now?: Date;
+  /** Events whose documents are read per statement (1,000). */
+  batchSize?: number;
 }
 
 /**
  * GET /v1/lots/{id}/epcis: the lot's whole upstream chain (every event of the lot and of all its ancestors, but
  * not their consumption into lots outside this chain, in the order they happened) as one EPCISDocument, written
- * page by page. The read rule is provenance's
+ * a batch of events at a time. The read rule is provenance's
  * ('read-lineage'); it is checked, and the lineage walked, before the first byte, so refusals are plain 404s.
  */
 export async function exportLotChain(db: Database, actor: Actor, lotId: string, options: ExportOptions): Promise<AsyncGenerator<string>> {
@@ -115,25 +117,38 @@ export async function exportLotChain(db: Database, actor: Actor, lotId: string, 
     schemaVersion: '2.0',
     creationDate: (options.now ?? new Date()).toISOString(),
   };
+  // The chain's events in order, listed before the first byte; their documents read a batch at a time.
+  const eventIds = await repo.chainEventIds(db, lotIds);
+  const batchSize = options.batchSize ?? EXPORT_BATCH;
+  /** One batch of the event list, as JSON text. */
+  const readBatch = async (batch: string[]): Promise<string> => {
+    const documents = await repo.storedDocuments(db, batch);
+    // Only an event a transaction older than it still hides from the queue is not indexed yet: mapped here.
+    const unindexed = await repo.eventRecords(db, batch.filter((id) => !documents.has(id)));
+    if (unindexed.length > 0) {
+      const facts = await cache.factsFor(unindexed);
+      for (const record of unindexed) documents.set(record.id, JSON.stringify(toEpcisEvent(record, facts)));
+    }
+    return batch.map((id) => documents.get(id)!).join(',');
+  };
+  /**
+   * The next batch is read while this one is sent. Its failure is heard where it is awaited; the handler attached
+   * here only keeps a failure that happens while the generator waits on the client (or after the client went
+   * away) from counting as unhandled.
+   */
+  const prefetch = (start: number) => {
+    if (start >= eventIds.length) return undefined;
+    const read = readBatch(eventIds.slice(start, start + batchSize));
+    read.catch(() => undefined);
+    return read;
+  };
   async function* document(): AsyncGenerator<string> {
     yield `${JSON.stringify(head).slice(0, -1)},"epcisBody":{"eventList":[`;
-    let after: { occurredAt: Date; seq: number } | undefined;
-    let first = true;
-    for (;;) {
-      const page = await repo.chainEventsPage(db, lotIds, PAGE, after);
-      if (page.length === 0) break;
-      // Only an event a transaction older than it still hides from the queue is not indexed yet: mapped here.
-      const unindexed = page.flatMap((e) => ('record' in e.stored ? [e.stored.record] : []));
-      const facts = unindexed.length > 0 ? await cache.factsFor(unindexed) : undefined;
-      let chunk = '';
-      for (const e of page) {
-        chunk += (first ? '' : ',') + ('document' in e.stored ? e.stored.document : JSON.stringify(toEpcisEvent(e.stored.record, facts!)));
-        first = false;
-      }
-      yield chunk;
-      if (page.length < PAGE) break;
-      const last = page[page.length - 1]!;
-      after = { occurredAt: last.occurredAt, seq: last.seq };
+    let next = prefetch(0);
+    for (let start = 0; next; start += batchSize) {
+      const chunk = await next;
+      next = prefetch(start + batchSize);
+      yield (start === 0 ? '' : ',') + chunk;
     }
     yield ']}}';
   }

@@ -1,0 +1,1 @@
+CREATE INDEX "event_lots_lot_id_own_idx" ON "event_lots" USING btree ("lot_id","event_id") WHERE "event_lots"."role" <> 'input';
