@@ -90,6 +90,7 @@ t.test('a base registered by GPS, a seed lot, a split, a merge; shipments shippe
 
   // Split the new seed lot in two, then merge the halves back into one.
   await page.getByTestId('action-split').click();
+  await page.getByTestId('input-lot').waitFor();
   await page.locator('#on0').fill('SD-2025-002A');
   await page.locator('#oq0').fill('5');
   await page.locator('#on1').fill('SD-2025-002B');
@@ -114,6 +115,8 @@ t.test('a base registered by GPS, a seed lot, a split, a merge; shipments shippe
   for (const lotNumber of ['SD-2025-003', 'JL-JY-RS-SD-2018']) {
     await openLot(page, lotNumber);
     await page.getByTestId('action-ship').click();
+    // The lot's card (its data loaded) first: it appears above the fields and moves the save button down.
+    await page.locator('main p.card', { hasText: lotNumber }).waitFor();
     await page.getByLabel(/收货单位编号/).fill(processor.organization.id);
     await page.getByTestId('save').click();
     await expectSaved(page);
