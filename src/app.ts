@@ -77,30 +77,62 @@ const SHARED_SCHEMAS = [
 ];
 
 /**
+ * Fastify asks for a validator compiler and a serialiser compiler per plugin context (21 and 27 per app here),
+ * each handed the same shared schemas, and many routes have schemas equal in content but not in identity (the same
+ * params, the same problem responses). So each compiler is made once per set of shared schemas (and options), and a
+ * compiled function is reused for a schema of the same content: making two Ajv instances (each checking every
+ * shared schema against the meta-schema) per context, and 527 serialisers for fewer than a hundred distinct
+ * schemas, was ≈ 0.8 s of CPU per app start (every test file starts one or more).
+ */
+function onePerSchemaSet<T>(make: (shared: Record<string, object>, options: unknown) => T) {
+  let last: { shared: Record<string, object>; options: unknown; compiler: T } | undefined;
+  const same = (a: Record<string, object>, b: Record<string, object>) => {
+    const keys = Object.keys(a);
+    return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
+  };
+  return (externalSchemas: unknown, options?: unknown): T => {
+    const shared = (externalSchemas ?? {}) as Record<string, object>;
+    if (!last || last.options !== options || !same(last.shared, shared)) last = { shared, options, compiler: make(shared, options) };
+    return last.compiler;
+  };
+}
+
+/** Compiled once per distinct content of a schema (symbols, such as TypeBox's, play no part in either). */
+function byContent<F>(compile: (schema: object) => F) {
+  const compiled = new Map<string, F>();
+  return (schema: object): F => {
+    const key = JSON.stringify(schema);
+    let fn = compiled.get(key);
+    if (!fn) compiled.set(key, (fn = compile(schema)));
+    return fn;
+  };
+}
+
+/**
  * Bodies are validated strictly: no type coercion and no silent removal of unknown fields, so nothing a
  * client sent is altered. Query strings, params and headers arrive as text and are coerced to their types.
  */
-function buildValidator(externalSchemas: unknown) {
+const buildValidator = onePerSchemaSet((shared) => {
   const common = { allErrors: true, strict: false, removeAdditional: false, useDefaults: true, discriminator: true } as const;
   const bodyAjv = new Ajv.default({ ...common, coerceTypes: false });
   const textAjv = new Ajv.default({ ...common, coerceTypes: 'array' });
   for (const ajv of [bodyAjv, textAjv]) {
     addFormats.default(ajv);
     addStrictSchemaRules(ajv);
-    for (const schema of Object.values(externalSchemas as Record<string, object>)) ajv.addSchema(schema);
+    for (const schema of Object.values(shared)) ajv.addSchema(schema);
   }
-  return ({ schema, httpPart }: { schema: AnySchema; httpPart?: string }) =>
-    (httpPart === 'body' ? bodyAjv : textAjv).compile(schema);
-}
+  const body = byContent((schema) => bodyAjv.compile(schema as AnySchema));
+  const text = byContent((schema) => textAjv.compile(schema as AnySchema));
+  return ({ schema, httpPart }: { schema: AnySchema; httpPart?: string }) => (httpPart === 'body' ? body : text)(schema as object);
+});
 
 /**
  * Response serialisers (fast-json-stringify, as Fastify's default compiler builds them), each given only the
  * shared schemas its response schema reaches through `$ref`. Fastify hands every build all of them, and
  * fast-json-stringify checks each schema it is given on every build: for ~300 route responses that was ≈ 1 s
- * of CPU per app start (every test file builds apps), for the same serialisers.
+ * of CPU per app start, for the same serialisers.
  */
-function buildSerializer(externalSchemas: unknown, serializerOptions: unknown) {
-  const shared = (externalSchemas ?? {}) as Record<string, object>;
+const buildSerializer = onePerSchemaSet((shared, serializerOptions) => {
   const reachable = (schema: object) => {
     const ids = new Set<string>();
     const stack: unknown[] = [schema];
@@ -119,14 +151,15 @@ function buildSerializer(externalSchemas: unknown, serializerOptions: unknown) {
     }
     return ids;
   };
-  return ({ schema }: { schema?: unknown }): ((data: unknown) => string) => {
-    const root = (schema ?? {}) as { $id?: string };
+  const build = byContent((schema): ((data: unknown) => string) => {
+    const root = schema as { $id?: string };
     const ids = reachable(root);
     if (root.$id) ids.delete(root.$id); // as Fastify's own compiler does: the root is not also external
     const schemas = Object.fromEntries([...ids].map((id) => [id, shared[id]! as fastJsonStringify.Schema]));
     return fastJsonStringify(root as fastJsonStringify.Schema, { ...(serializerOptions as fastJsonStringify.Options), schema: schemas });
-  };
-}
+  });
+  return ({ schema }: { schema?: unknown }) => build((schema ?? {}) as object);
+});
 
 const REQUEST_ID_PATTERN = /^[\w.:-]{1,64}$/;
 
