@@ -78,13 +78,15 @@ const SHARED_SCHEMAS = [
 
 /**
  * Fastify asks for a validator compiler and a serialiser compiler per plugin context (21 and 27 per app here),
- * each handed the same shared schemas, and many routes have schemas equal in content but not in identity (the same
- * params, the same problem responses). So each compiler is made once per set of shared schemas (and options), and a
- * compiled function is reused for a schema of the same content: making two Ajv instances (each checking every
- * shared schema against the meta-schema) per context, and 527 serialisers for fewer than a hundred distinct
- * schemas, was ≈ 0.8 s of CPU per app start (every test file starts one or more).
+ * each handed the same shared schemas (cloned per app), and many routes have schemas equal in content but not in
+ * identity (the same params, the same problem responses). So each compiler is made once per content of the shared
+ * schemas and options, in this process, and a compiled function is reused for a schema of the same content:
+ * making two Ajv instances (each checking every shared schema against the meta-schema) per context, and 527
+ * serialisers for fewer than a hundred distinct schemas, was ≈ 0.8 s of CPU per app start (every test file starts
+ * one or more apps; a file of seven apps paid it seven times).
  */
 function onePerSchemaSet<T>(make: (shared: Record<string, object>, options: unknown) => T) {
+  const made = new Map<string, T>();
   let last: { shared: Record<string, object>; options: unknown; compiler: T } | undefined;
   const same = (a: Record<string, object>, b: Record<string, object>) => {
     const keys = Object.keys(a);
@@ -92,8 +94,16 @@ function onePerSchemaSet<T>(make: (shared: Record<string, object>, options: unkn
   };
   return (externalSchemas: unknown, options?: unknown): T => {
     const shared = (externalSchemas ?? {}) as Record<string, object>;
-    if (!last || last.options !== options || !same(last.shared, shared)) last = { shared, options, compiler: make(shared, options) };
-    return last.compiler;
+    // The same objects as the last call (the next context of the same app): no need to compare content.
+    if (last && last.options === options && same(last.shared, shared)) return last.compiler;
+    const key = JSON.stringify([shared, options ?? null]);
+    let compiler = made.get(key);
+    if (compiler === undefined) {
+      if (made.size >= 8) made.delete(made.keys().next().value!);
+      made.set(key, (compiler = make(shared, options)));
+    }
+    last = { shared, options, compiler };
+    return compiler;
   };
 }
 
