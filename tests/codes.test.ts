@@ -280,6 +280,11 @@ t.test('consumer resolve: both paths, JSON and HTML, zh and en, nothing private'
     const after = answers.check(t, 'GET /q/{code}', await app.inject({ method: 'GET', url: `/q/${logged}`, headers: json }));
     t.match(after.log, { inLog: true, records: Number, lastIndex: Number, treeSize: step.size, checkpointAt: /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+08:00$/ });
     t.ok(after.log.lastIndex < after.log.treeSize, 'the checkpoint includes the last of them');
+    // The product's records are its chain's events, as its EPCIS export lists them: not the other products made
+    // from the same dried root (several in this file).
+    const productId = (await database.db.select({ id: lots.id }).from(lots).where(eq(lots.lotNumber, 'LOG-DONE')))[0]!.id;
+    const exported = (await app.inject({ method: 'GET', url: `/v1/lots/${productId}/epcis`, headers: w.coop.headers })).json();
+    t.equal(after.log.records, exported.epcisBody.eventList.length, 'as many records as the chain export has events');
     const checkpoint = await app.inject({ method: 'GET', url: '/log/checkpoint' });
     t.equal(checkpoint.body.split('\n')[1], String(after.log.treeSize), 'the tree size of the checkpoint /log/checkpoint serves');
     const zhPage = (await app.inject({ method: 'GET', url: `/q/${logged}` })).body;
