@@ -284,7 +284,7 @@ function TransformationForm({ kind, inputIds, title, fix }) {
   const candidates = mine.items.filter((l) => l.status === 'active' && !l.inTransit && (!input || l.stage === input.stage));
   return html`<${Header} title=${title} back=${inputIds[0] ? lotHref(inputIds[0]) : '#/'} />
     <main><form onSubmit=${submit} novalidate>
-      ${input ? html`<p class="card small" data-testid="input-lot"><b>${input.lotNumber}</b> · ${label('stages', input.stage, lang())} · ${t('available', formatQuantity(input.remaining))}${input.pending ? t('pendingLot') : ''}</p>` : null}
+      ${inputIds[0] || input ? html`<${LotLine} lot=${input} loading=${first.loading} testId="input-lot" detail=${input ? `${label('stages', input.stage, lang())} · ${t('available', formatQuantity(input.remaining))}${input.pending ? t('pendingLot') : ''}` : null} />` : null}
       <${DateField} form=${form} />
       <fieldset class="card" style="border:1px solid var(--line)">
         <legend>${t('inputs')}</legend>
@@ -337,6 +337,16 @@ export const Processing = ({ id, fix }) => html`<${TransformationForm} kind="pro
 export const Split = ({ id, fix }) => html`<${TransformationForm} kind="split" inputIds=${[id]} title=${t('split')} fix=${fix} />`;
 export const Merge = ({ fix }) => html`<${TransformationForm} kind="merge" inputIds=${['', '']} title=${t('merge')} fix=${fix} />`;
 
+/**
+ * The lot a form acts on, one line above its fields. While its data loads (up to the service worker's 5 s on a
+ * slow network) a line of the same height stands in, so the fields and the save button do not move under the
+ * person's finger when the data arrives. Nothing when it could not be read (the form still works).
+ */
+function LotLine({ lot, loading, detail, testId }) {
+  if (!lot) return loading ? html`<p class="card small" aria-busy="true">${t('loading')}</p>` : null;
+  return html`<p class="card small" data-testid=${testId}><b>${lot.lotNumber}</b>${detail ? html` · ${detail}` : null}</p>`;
+}
+
 export function AgroInput({ id, fix }) {
   const lot = useLot(id);
   const restored = useRestored(fix);
@@ -369,7 +379,7 @@ export function AgroInput({ id, fix }) {
   };
   return html`<${Header} title=${t('agroInput')} back=${lotHref(id)} />
     <main><form onSubmit=${submit} novalidate>
-      ${lot.data ? html`<p class="card small"><b>${lot.data.lotNumber}</b></p>` : null}
+      <${LotLine} lot=${lot.data} loading=${lot.loading} />
       <${DateField} form=${form} />
       <${Field} form=${form} name="category" text=${t('category')} options=${L.categories.map((c) => [c, label('agroInputCategories', c, lang())])} />
       <${Field} form=${form} name="product" text=${t('product')} />
@@ -404,9 +414,9 @@ export function Ship({ id, fix }) {
   };
   return html`<${Header} title=${t('ship')} back=${lotHref(id)} />
     <main><form onSubmit=${submit} novalidate>
-      ${lot.data ? html`<p class="card small"><b>${lot.data.lotNumber}</b> · ${t('available', formatQuantity(lot.data.remaining))}</p>` : null}
+      <${LotLine} lot=${lot.data} loading=${lot.loading} detail=${lot.data ? t('available', formatQuantity(lot.data.remaining)) : null} />
       <${Field} form=${form} name="toOrganizationId" text=${t('toOrganization')} />
-      <${Field} form=${form} name="quantity" text=${`${t('quantity')}${lot.data ? ` (${label('units', lot.data.remaining.unit, lang())})` : ''}`} kind="decimal" hint=${lot.data ? t('available', formatQuantity(lot.data.remaining)) : undefined} />
+      <${Field} form=${form} name="quantity" text=${`${t('quantity')}${lot.data ? ` (${label('units', lot.data.remaining.unit, lang())})` : ''}`} kind="decimal" hint=${lot.data ? t('available', formatQuantity(lot.data.remaining)) : lot.loading ? t('loading') : undefined} />
       <${DateField} form=${form} name="shippedAt" />
       <${Outcome} outcome=${outcome} explain=${explain} />
       <${SaveButton} busy=${busy} />
