@@ -7,7 +7,7 @@ import { lots } from '../src/db/schema.js';
 import { rules } from '../src/web/lib/vocabulary.js';
 import { accessibilityProblems, goOffline, goOnline, launchBrowser, noBrowser } from './support/browser.js';
 import { kg } from './support/chain.js';
-import { world, setUpInApp, workerInControl, openLot, eventsOf, expectSaved } from './support/webapp.js';
+import { world, setUpInApp, workerInControl, openLot, eventsOf, expectSaved, holdRequests } from './support/webapp.js';
 import type { Browser } from './support/webapp.js';
 import type { Page } from 'playwright-core';
 
@@ -142,24 +142,12 @@ t.test('online: a record saved while an earlier sync round is still sending is s
   await openLot(page, 'SL-B05');
   await goOffline(context);
   await queueAgroInput(page, w.address, bed.id, '腐熟农家肥');
-  // The queued write's request is held in the page (its fetch wrapped; the hash navigations below keep the
-  // document), so the round that sends it is still under way when the next record is saved: that save must
-  // get a round of its own after it.
-  type Holding = { fetch: (...args: unknown[]) => Promise<unknown>; held: number; release?: () => void };
-  await page.evaluate(() => {
-    const g = globalThis as unknown as Holding;
-    const original = g.fetch;
-    const gate = new Promise<void>((resolve) => (g.release = resolve));
-    g.held = 0;
-    g.fetch = async (...args: unknown[]) => {
-      const [url, init] = args as [string, { method?: string } | undefined];
-      if (init?.method === 'POST' && String(url).endsWith('/events') && g.held++ === 0) await gate;
-      return original(...args);
-    };
-  });
+  // The queued write's request is held in the page, so the round that sends it is still under way when the next
+  // record is saved: that save must get a round of its own after it.
+  const queuedWrite = await holdRequests(page, { path: '/events$', method: 'POST', onlyFirst: true });
   await goOnline(context);
   await announceOnline(page);
-  await page.waitForFunction(() => (globalThis as unknown as Holding).held > 0, undefined, { timeout: 10_000 });
+  await queuedWrite.waitUntilHeld();
   await page.goto(`${w.address}/app/#/lot/${bed.id}/harvest`);
   await page.getByTestId('input-lot').waitFor();
   await page.getByLabel('批号 (采收)').fill('SL-H05');
@@ -167,7 +155,7 @@ t.test('online: a record saved while an earlier sync round is still sending is s
   await page.getByTestId('save').click();
   // Let the save reach its sync call while the first round still waits, then let the first round finish.
   await page.waitForTimeout(1500);
-  await page.evaluate(() => (globalThis as unknown as Holding).release!());
+  await queuedWrite.release();
   await expectSaved(page, 20_000);
   t.pass('the harvest saved at once, not queued behind the round in flight');
   t.equal((await w.database.db.select().from(lots).where(eq(lots.lotNumber, 'SL-H05'))).length, 1, 'the harvest stored');

@@ -5,7 +5,7 @@ import { and, eq } from 'drizzle-orm';
 import { events, lots } from '../src/db/schema.js';
 import { accessibilityProblems, launchBrowser, noBrowser } from './support/browser.js';
 import { kg } from './support/chain.js';
-import { world, setUpInApp, expectSaved } from './support/webapp.js';
+import { world, setUpInApp, expectSaved, holdRequests } from './support/webapp.js';
 
 t.test('every screen is accessible; processing steps, codes and holds are recorded as entered', { skip: noBrowser }, async (t) => {
   const w = await world(t);
@@ -77,25 +77,14 @@ t.test('every screen is accessible; processing steps, codes and holds are record
   t.equal((await w.database.db.select().from(lots).where(eq(lots.id, dried!.id)))[0]!.status, 'active', 'released');
 
   // On a slow network the lot's data comes seconds after its form opens: the form's lot line stands in for it,
-  // and the fields and the save button do not move when it arrives. The page's reads of a lot are held (its fetch
-  // wrapped; hash navigations keep the document) until the save button has been measured.
-  type Holding = { fetch: (...args: unknown[]) => Promise<unknown>; location: { href: string }; releaseLotReads?: () => void };
+  // and the fields and the save button do not move when it arrives. The page's reads of a lot are held until the
+  // save button has been measured.
   for (const [lotId, form, lotNumber] of [[dried!.id, 'ship', 'YJ-SSS-01'], [bed.id, 'input', 'SL-B06']] as const) {
-    await page.evaluate(() => {
-      const g = globalThis as unknown as Holding;
-      const original = g.fetch;
-      const gate = new Promise<void>((resolve) => (g.releaseLotReads = resolve));
-      g.fetch = async (...args: unknown[]) => {
-        const path = new URL(String(args[0]), g.location.href).pathname;
-        if (/^\/v1\/lots\/[^/]+$/.test(path)) await gate;
-        return original(...args);
-      };
-      void gate.then(() => (g.fetch = original));
-    });
+    const lotReads = await holdRequests(page, { path: '^/v1/lots/[^/]+$' });
     await page.goto(`${w.address}/app/#/lot/${lotId}/${form}`);
     await page.locator('main p.card[aria-busy=true]').waitFor();
     const before = await page.getByTestId('save').boundingBox();
-    await page.evaluate(() => (globalThis as unknown as Holding).releaseLotReads!());
+    await lotReads.release();
     await page.locator('main p.card', { hasText: lotNumber }).waitFor();
     const after = await page.getByTestId('save').boundingBox();
     t.ok(before && after && before.y === after.y, `${form}: the save button stays put when the lot's data arrives (${before?.y} → ${after?.y})`);

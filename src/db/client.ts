@@ -94,6 +94,9 @@ function openPglite(dataDir: string): DatabaseHandle {
   };
 }
 
+/** A text[] parameter that binds the same way on postgres.js and PGlite (each value quoted and escaped). */
+export const textArray = (values: readonly string[]) => sql`${`{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`}::text[]`;
+
 /** `db.execute` returns an array on postgres.js and `{ rows }` on PGlite: this gives rows on both. */
 export async function queryRows<T extends object>(db: Database, query: SQL): Promise<T[]> {
   const result: unknown = await db.execute(query);

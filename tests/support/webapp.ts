@@ -74,3 +74,41 @@ export async function expectSaved(page: Page, timeout = 30_000) {
   }
   if ((await outcome.getAttribute('data-testid')) !== 'saved') throw new Error(`not saved on ${page.url()}: ${(await page.locator('body').innerText()).slice(0, 600)}`);
 }
+
+/** What holdRequests adds to the page's globals (the test code is compiled without the DOM library). */
+interface HeldRequests {
+  fetch: (...args: unknown[]) => Promise<unknown>;
+  location: { href: string };
+  heldRequests: number;
+  releaseHeldRequests?: () => void;
+}
+
+/**
+ * Holds the page's requests to paths matching `path` (a RegExp source), of `method` if given (all of them, or only
+ * the first with `onlyFirst`), until `release()`: the page's fetch is wrapped, and put back on release. Hash
+ * navigations keep the document, so the hold lasts across the app's screens.
+ */
+export async function holdRequests(page: Page, which: { path: string; method?: string; onlyFirst?: boolean }) {
+  await page.evaluate((which) => {
+    const g = globalThis as unknown as HeldRequests;
+    const original = g.fetch;
+    const gate = new Promise<void>((resolve) => (g.releaseHeldRequests = resolve));
+    const pattern = new RegExp(which.path);
+    g.heldRequests = 0;
+    g.fetch = async (...args: unknown[]) => {
+      const [url, init] = args as [string, { method?: string } | undefined];
+      const matches = pattern.test(new URL(String(url), g.location.href).pathname) && (!which.method || (init?.method ?? 'GET') === which.method);
+      if (matches && (!which.onlyFirst || g.heldRequests === 0)) {
+        g.heldRequests++;
+        await gate;
+      }
+      return original(...args);
+    };
+    void gate.then(() => (g.fetch = original));
+  }, which);
+  return {
+    /** Until at least one request is held. */
+    waitUntilHeld: (timeout = 10_000) => page.waitForFunction(() => (globalThis as unknown as HeldRequests).heldRequests > 0, undefined, { timeout }),
+    release: () => page.evaluate(() => (globalThis as unknown as HeldRequests).releaseHeldRequests!()),
+  };
+}

@@ -1,10 +1,8 @@
 import { sql, type SQL } from 'drizzle-orm';
-import { queryRows, type Database } from '../../db/client.js';
+import { queryRows, textArray, type Database } from '../../db/client.js';
+import { ownEventIdsOf } from '../../events/index.js';
 import { formatOffsetTime } from '../../lib/time.js';
 import { siteAtKey, type CodeFact, type LotFact, type MappedEventRecord, type OrganizationFact, type ShipmentFact, type SiteFact } from './epcis.mapping.js';
-
-/** A text[] parameter that binds the same way on postgres.js and PGlite. */
-const textArray = (values: string[]) => sql`${`{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`}::text[]`;
 
 const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
 
@@ -36,20 +34,19 @@ function eventOf(r: EventRow): MappedEventRecord {
 }
 
 /**
- * The ids of the events of the upstream chain of a lot whose lineage is `lotIds`, in the order they happened, each
- * once: by event time, and at the same time in the order they were committed (the index's positions; an event
- * the index does not hold yet, being the newest, after them, by insertion). An event that only consumed one of the
- * lots (a transformation or split into another lot's chain) is not part of this chain and is left out; everything
- * else that concerns them (their making, shipments, status changes, observations, codes) is in.
- * Ids only, in one statement: the lots' own events index-only from event_lots_lot_id_own_idx, their order from the
- * index rows (whose heap pages hold the documents read next), the events table only for events not indexed yet.
+ * The ids of the events of the upstream chain of a lot whose lineage is `lotIds` (the lots' own events,
+ * ownEventIdsOf: their consumption into another lot's chain is not part of this one), in the order they happened,
+ * each once: by event time, and at the same time in the order they were committed (the index's positions; an
+ * event the index does not hold yet, being the newest, after them, by insertion).
+ * Ids only, in one statement: their order from the index rows (whose heap pages hold the documents read next),
+ * the events table only for events not indexed yet.
  * The documents are then read by id in batches, so a chain of any size streams without a walk per page.
  */
 export async function chainEventIds(db: Database, lotIds: string[]): Promise<string[]> {
   const rows = await queryRows<{ event_id: string }>(
     db,
     sql`select c.event_id
-        from (select distinct el.event_id from event_lots el where el.lot_id = any(${textArray(lotIds)}) and el.role <> 'input') c
+        from (${ownEventIdsOf(lotIds)}) c
         left join epcis_events x on x.event_id = c.event_id
         order by coalesce(x.event_time, (select e.occurred_at from events e where e.id = c.event_id)), x.position nulls last,
           case when x.position is null then (select e.seq from events e where e.id = c.event_id) end`,

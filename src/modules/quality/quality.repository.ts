@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
-import { queryRows, type Database } from '../../db/client.js';
+import { queryRows, textArray, type Database } from '../../db/client.js';
 import {
   analytes,
   certificates,
@@ -22,9 +22,6 @@ export type LabItemRow = typeof labResultItems.$inferSelect;
 export type CertificateRow = typeof certificates.$inferSelect;
 export type GiProductRow = typeof giProducts.$inferSelect;
 export type GiClaimRow = typeof giClaims.$inferSelect;
-
-/** A text[] parameter that binds the same way on postgres.js and PGlite (ids are plain [a-z0-9_] strings). */
-const textArray = (values: string[]) => sql`${`{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`}::text[]`;
 
 export async function findAnalytes(db: Database, codes: string[]): Promise<Map<string, AnalyteRow>> {
   if (codes.length === 0) return new Map();
