@@ -110,12 +110,13 @@ export async function catchUpEpcisIndex(db: Database, baseUrl: string): Promise<
     if (n < BATCH) break;
   }
   // Events already committed above the queue's horizon (a transaction older than them still runs somewhere on the
-  // server): indexed now, so the answer has every committed event; the consumer skips them when it gets there.
+  // server), or below a horizon that moved on since the last drain: indexed now, so the answer has every committed
+  // event; the consumer skips them when it gets there.
   // Under the consumer's advisory lock (queue.ts's key), so index positions still commit in order.
   for (;;) {
     const n = await db.transaction(async (tx) => {
       await queryRows(tx, sql`select pg_advisory_xact_lock(hashtextextended(${`event-consumer:${EPCIS_CONSUMER}`}, 0))`);
-      const tail = await repo.committedUnindexedTail(tx, BATCH);
+      const tail = await repo.committedUnindexedTail(tx, EPCIS_CONSUMER, BATCH);
       if (tail.length > 0) await indexBatch(tx, tail, baseUrl);
       return tail.length;
     });
