@@ -2,7 +2,7 @@
 // is anything to index. The guarantee stays: a query sees every event committed before it started, also when an
 // older transaction elsewhere on the server holds the queue back. On PostgreSQL, with a second connection: a query
 // with nothing new does not wait for the consumer's lock; one with something new does.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import postgres from 'postgres';
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../src/db/client.js';
@@ -36,12 +36,18 @@ t.test('a query sees every event committed before it, each time', async (t) => {
 
 const onPostgres = TEST_DATABASE_URL ? false : 'a second connection needs PostgreSQL (PGlite has one)';
 
-t.test('on PostgreSQL: the lock is skipped when nothing is new, taken when something is, and the held-back tail is seen', { skip: onPostgres }, async (t) => {
+/** Another client of the test file's PostgreSQL database (its name, for pg_locks), ended with the test. */
+async function secondClient(t: Test, max: number) {
   const [{ name }] = (await queryRows<{ name: string }>(database.db, sql`select current_database() as name`)) as [{ name: string }];
   const url = new URL(TEST_DATABASE_URL!);
   url.pathname = `/${name}`;
-  const other = postgres(url.toString(), { max: 2, onnotice: () => {} });
+  const other = postgres(url.toString(), { max, onnotice: () => {} });
   t.teardown(() => other.end());
+  return { name, other };
+}
+
+t.test('on PostgreSQL: the lock is skipped when nothing is new, taken when something is, and the held-back tail is seen', { skip: onPostgres }, async (t) => {
+  const { name, other } = await secondClient(t, 2);
   await queried();
 
   // Waits until some connection waits for an advisory lock in this database (true), or `done` settles (false).
@@ -93,11 +99,7 @@ t.test('on PostgreSQL: the lock is skipped when nothing is new, taken when somet
 // the server ends in between, the horizon moves past events that were above it for the drain: the tail must still
 // have them, or the query misses an event committed before it (seen once in the PostgreSQL suite, test 1 above).
 t.test('on PostgreSQL: the tail has the events a moved horizon left behind', { skip: onPostgres }, async (t) => {
-  const [{ name }] = (await queryRows<{ name: string }>(database.db, sql`select current_database() as name`)) as [{ name: string }];
-  const url = new URL(TEST_DATABASE_URL!);
-  url.pathname = `/${name}`;
-  const other = postgres(url.toString(), { max: 1, onnotice: () => {} });
-  t.teardown(() => other.end());
+  const { other } = await secondClient(t, 1);
   await queried();
   const old = await other.reserve();
   let id: string;
