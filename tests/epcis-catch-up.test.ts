@@ -37,17 +37,17 @@ t.test('a query sees every event committed before it, each time', async (t) => {
 const onPostgres = TEST_DATABASE_URL ? false : 'a second connection needs PostgreSQL (PGlite has one)';
 
 /** Another client of the test file's PostgreSQL database (its name, for pg_locks), ended with the test. */
-async function secondClient(t: Test, max: number) {
+async function secondClient(t: Test) {
   const [{ name }] = (await queryRows<{ name: string }>(database.db, sql`select current_database() as name`)) as [{ name: string }];
   const url = new URL(TEST_DATABASE_URL!);
   url.pathname = `/${name}`;
-  const other = postgres(url.toString(), { max, onnotice: () => {} });
+  const other = postgres(url.toString(), { max: 2, onnotice: () => {} });
   t.teardown(() => other.end());
   return { name, other };
 }
 
 t.test('on PostgreSQL: the lock is skipped when nothing is new, taken when something is, and the held-back tail is seen', { skip: onPostgres }, async (t) => {
-  const { name, other } = await secondClient(t, 2);
+  const { name, other } = await secondClient(t);
   await queried();
 
   // Waits until some connection waits for an advisory lock in this database (true), or `done` settles (false).
@@ -99,7 +99,7 @@ t.test('on PostgreSQL: the lock is skipped when nothing is new, taken when somet
 // the server ends in between, the horizon moves past events that were above it for the drain: the tail must still
 // have them, or the query misses an event committed before it (seen once in the PostgreSQL suite, test 1 above).
 t.test('on PostgreSQL: the tail has the events a moved horizon left behind', { skip: onPostgres }, async (t) => {
-  const { other } = await secondClient(t, 1);
+  const { other } = await secondClient(t);
   await queried();
   const old = await other.reserve();
   let id: string;
