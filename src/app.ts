@@ -245,7 +245,7 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(epcisRoutes, { publicBaseUrl: config.publicBaseUrl, secretKey: config.secretKey, limits: { maxNodes: config.graphMaxNodes, maxDepth: config.graphMaxDepth } });
   await app.register(codeRoutes, {
     publicBaseUrl: config.publicBaseUrl,
-    maxNodes: config.graphMaxNodes,
+    details: { maxNodes: config.graphMaxNodes, ttlMs: config.consumerPageCacheMs, maxAgeMs: config.consumerPageMaxAgeMs },
     scan: {
       suspiciousNetworks: config.scanSuspiciousNetworks,
       suspiciousPlaces: config.scanSuspiciousPlaces,

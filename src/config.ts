@@ -37,6 +37,13 @@ export interface Config {
   /** The window (hours) both scan rules look back over. */
   scanWindowHours: number;
   /**
+   * The chain part of a consumer page (origins, tests, certificates…) is kept per lot and checked again this long
+   * (ms, ±25 %) after it was read: rebuilt when the chain's record changed, else kept.
+   */
+  consumerPageCacheMs: number;
+  /** …and rebuilt at least this often (ms) in any case. */
+  consumerPageMaxAgeMs: number;
+  /**
    * The key that seals stored secrets (TOTP seeds), 32 bytes as 64 hex digits or base64; on the embedded database
    * it may be absent and is then generated at first start (lib/secret-key.ts).
    */
@@ -115,6 +122,8 @@ const ENV_SCHEMA = {
     SCAN_SUSPICIOUS_PLACES: wholeNumber(2, 1000, 3),
     SCAN_SUSPICIOUS_DISTANCE_KM: wholeNumber(1, 40_000, 500),
     SCAN_WINDOW_HOURS: wholeNumber(1, 876_000, 720),
+    CONSUMER_PAGE_CACHE_MS: wholeNumber(10, 3_600_000, 30_000),
+    CONSUMER_PAGE_MAX_AGE_MS: wholeNumber(10, 86_400_000, 600_000),
     TRUST_PROXY: { type: 'string', enum: ['true', 'false'], default: 'false' },
     HERBTRACE_SECRET_KEY: { type: 'string' },
     SESSION_IDLE_MINUTES: wholeNumber(1, 1440, 30),
@@ -226,6 +235,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push(`HERBTRACE_LOG_WITNESSES lists witness verifier keys <name>+<key id>+<base64 of 0x04 and the 32-byte Ed25519 key> (npm run log-key -- --witness <name>), separated by commas; "${badWitness.slice(0, 80)}" is not one`);
   }
   if (values.DEVICE_SESSION_IDLE_DAYS > values.DEVICE_SESSION_ABSOLUTE_DAYS) problems.push('DEVICE_SESSION_IDLE_DAYS is longer than DEVICE_SESSION_ABSOLUTE_DAYS');
+  if (values.CONSUMER_PAGE_CACHE_MS > values.CONSUMER_PAGE_MAX_AGE_MS) problems.push('CONSUMER_PAGE_CACHE_MS is longer than CONSUMER_PAGE_MAX_AGE_MS');
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -255,6 +265,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     scanSuspiciousPlaces: values.SCAN_SUSPICIOUS_PLACES,
     scanSuspiciousDistanceKm: values.SCAN_SUSPICIOUS_DISTANCE_KM,
     scanWindowHours: values.SCAN_WINDOW_HOURS,
+    consumerPageCacheMs: values.CONSUMER_PAGE_CACHE_MS,
+    consumerPageMaxAgeMs: values.CONSUMER_PAGE_MAX_AGE_MS,
     logKey,
     logOrigin,
     logSequenceIntervalMs: values.LOG_SEQUENCE_INTERVAL_MS,

@@ -2,9 +2,9 @@ import t from 'tap';
 import { asc, count, eq, inArray } from 'drizzle-orm';
 import DigitalLinkModule from 'digital-link.js';
 import { loadConfig } from '../src/config.js';
-import { codes, codeScans, events, lots } from '../src/db/schema.js';
+import { codes, codeScans, events, lots, sites } from '../src/db/schema.js';
 import { recordScans } from '../src/modules/codes/codes.repository.js';
-import { fileDatabase } from './support/app.js';
+import { fileDatabase, makeCreditCode } from './support/app.js';
 import { kg } from './support/chain.js';
 import { BASE, codedChain as ownChain, GTIN13, GTIN14, WRONG_GTIN } from './support/codes.js';
 import { expectProblem } from './support/http.js';
@@ -335,6 +335,75 @@ const CHANGCHUN = '?lat=43.88&lon=125.32';
 const CHANGCHUN_2 = '?lat=43.90&lon=125.30';
 const GUANGZHOU = '?lat=23.13&lon=113.26';
 const URUMQI = '?lat=43.83&lon=87.62';
+
+t.test('the page’s chain part: checked again after CONSUMER_PAGE_CACHE_MS, rebuilt only when the chain’s record changed', async (t) => {
+  const w = await codedChain(t, { consumerPageCacheMs: 100, consumerPageMaxAgeMs: 3_600_000 });
+  const { app, database } = w;
+  const code = (await w.issue(w.coop.headers, w.product.id, { count: 1, level: 'lot' })).json().codes[0].code as string;
+  const page = async () => (await app.inject({ method: 'GET', url: `/q/${code}`, headers: { accept: 'application/json' } })).json();
+  // A scan past the TTL is answered from the entry it replaces while one refresh runs in the background: scan
+  // again (past the TTL each time) until the answer shows what the refresh should bring.
+  const until = async (what: string, done: (v: Awaited<ReturnType<typeof page>>) => boolean) => {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 150));
+      const v = await page();
+      if (done(v) || Date.now() > deadline) {
+        t.ok(done(v), what);
+        return v;
+      }
+    }
+  };
+  const first = await page();
+  t.match(first.origins, [{ base: '松岭GAP园参基地' }]);
+  t.match(first.tests, [{ lotNumber: 'SL-SSS-01', testedAt: /^2024-10-15/ }]);
+  t.strictSame(first.certificates, []);
+  t.equal(first.log.inLog, false);
+
+  // A change the service itself never makes (sites are not renamed): outside the chain's record, so a refresh that
+  // finds the record unchanged keeps the entry, and the old name, until the entry is built again.
+  await database.db.update(sites).set({ name: '改名后的基地' }).where(eq(sites.id, w.base.id));
+  const n = (await database.db.select({ n: count() }).from(events))[0]!.n;
+  const deadline = Date.now() + 15_000;
+  while ((await app.verifiableLog.sequence()).size < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  const rechecked = await until('a refresh read the log coverage again: the records are in the log now', (v) => v.log.inLog === true);
+  t.equal(rechecked.origins[0].base, '松岭GAP园参基地', 'the chain was not walked again: its record is unchanged');
+  t.equal(rechecked.log.records, first.log.records);
+
+  // A lab result on a lot of the chain is an event of the chain: the next refresh builds the entry again, whole.
+  await w.c.call('POST', `/v1/lots/${w.dried.id}/lab-results`, w.lab.headers, {
+    reportNumber: 'THJC-2024-1101',
+    sampledAt: '2024-10-30T09:00:00+08:00',
+    testedAt: '2024-11-01T16:00:00+08:00',
+    results: [{ analyte: 'moisture', value: '9.8', unit: '%' }],
+  });
+  const retested = await until('the new report is on the page', (v) => /^2024-11-01/.test(v.tests[0]?.testedAt ?? ''));
+  t.equal(retested.log.records, first.log.records + 1, 'one record more');
+  t.equal(retested.origins[0].base, '改名后的基地', 'built again from scratch: the rename is read too');
+
+  // Certificates belong to an organisation, not a lot: their own part of the stamp.
+  const certificate = await w.c.call('POST', '/v1/certificates', w.coop.headers, { kind: 'gap', siteId: w.base.id, authority: '吉林省药品监督管理局', number: 'JL-GAP-2024-017', validFrom: '2024-01-01', validUntil: '2099-12-31' });
+  const certified = await until('the new certificate is on the page', (v) => v.certificates.length === 1);
+  t.match(certified.certificates, [{ kind: 'gap', number: 'JL-GAP-2024-017', assertion: 'self_declared' }]);
+  const authority = await w.createOrganization({ name: '吉林省药品监督管理局', kinds: ['certifier'], regionCode: '220000', creditCode: makeCreditCode('220000', '11') });
+  await w.c.call('POST', `/v1/certificates/${certificate.id}/confirm`, authority.headers, {}, 200);
+  await until('the confirmation is on the page', (v) => v.certificates[0]?.assertion === 'confirmed');
+});
+
+t.test('the page’s chain part is built again after CONSUMER_PAGE_MAX_AGE_MS, whatever the check finds', async (t) => {
+  const w = await codedChain(t, { consumerPageCacheMs: 50, consumerPageMaxAgeMs: 300 });
+  const code = (await w.issue(w.coop.headers, w.product.id, { count: 1, level: 'lot' })).json().codes[0].code as string;
+  const base = async () => (await w.app.inject({ method: 'GET', url: `/q/${code}`, headers: { accept: 'application/json' } })).json().origins[0].base as string;
+  t.equal(await base(), '松岭GAP园参基地');
+  await w.database.db.update(sites).set({ name: '另一个名字' }).where(eq(sites.id, w.base.id));
+  const deadline = Date.now() + 20_000;
+  let seen = await base();
+  while (seen !== '另一个名字' && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    seen = await base();
+  }
+  t.equal(seen, '另一个名字', 'the rename, outside the chain’s record, is on the page once the entry is old enough');
+});
 
 t.test('verdicts: distinct networks and far-apart places, not requests; void, recalled; scan statistics', async (t) => {
   const w = await codedChain(t, { scanSuspiciousNetworks: 3, scanSuspiciousPlaces: 3, scanSuspiciousDistanceKm: 500 });

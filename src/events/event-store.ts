@@ -82,7 +82,6 @@ export async function recordEvent(db: Database, actor: Actor, event: NewEvent): 
   return { id, recordedAt: new Date(rows[0]!.recorded_at) };
 }
 
-/** An event as stored: what GET /v1/events/{id} answers and what consumers of the queue receive. */
 /**
  * The events of these lots of their own (made, shipped, held, observed...), without their consumption into other
  * lots: a lot drawn on by many products is an input of thousands of their events, which are those products'
@@ -92,6 +91,7 @@ export async function recordEvent(db: Database, actor: Actor, event: NewEvent): 
 export const ownEventIdsOf = (lotIds: readonly string[]) =>
   sql`select distinct event_id from event_lots where lot_id = any(${textArray(lotIds)}) and role <> 'input'`;
 
+/** An event as stored: what GET /v1/events/{id} answers and what consumers of the queue receive. */
 export interface EventRecord {
   id: string;
   type: string;

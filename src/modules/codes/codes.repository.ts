@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, sql, type SQL } from 'drizzle-orm';
-import { queryPrepared, queryRows, type Database } from '../../db/client.js';
+import { queryPrepared, queryRows, textArray, type Database } from '../../db/client.js';
 import { codes, codeScans } from '../../db/schema.js';
 
 export type CodeRow = typeof codes.$inferSelect;
@@ -446,6 +446,23 @@ export async function validCertificates(db: Database, organizationIds: string[],
           and c.valid_from <= ${day} and c.valid_until >= ${day} and c.kind in ('gap', 'organic', 'gi_use')
         order by c.assertion = 'confirmed' desc, c.kind, c.valid_until desc`,
   );
+}
+
+/**
+ * What the page's certificates (validCertificates) and GI claims (giClaimsOfLots, shown under a confirmed
+ * authorisation) depend on beside the chain's own events: the certificates of these organisations, counted, and
+ * how many are confirmed. Certificates are only ever added and confirmed (quality: insertCertificate,
+ * markConfirmed), so equal counts mean the same certificates. All of each organisation's, sites included: more
+ * than the page shows, which can only make a refresh rebuild when it need not.
+ */
+export async function certificateStamp(db: Database, organizationIds: string[]): Promise<string> {
+  if (organizationIds.length === 0) return '0/0';
+  const [row] = await queryRows<{ n: number | string; confirmed: number | string }>(
+    db,
+    sql`select count(*) as n, count(*) filter (where assertion = 'confirmed') as confirmed
+        from certificates where organization_id = any(${textArray(organizationIds)})`,
+  );
+  return `${row?.n ?? 0}/${row?.confirmed ?? 0}`;
 }
 
 /** GI claims of the lots made under a confirmed authorisation (claims accepted before confirmation existed are not shown). */

@@ -37,6 +37,8 @@ import {
   readDeviceCookie,
   resolveCode,
   type ResolveKey,
+  LotDetails,
+  type LotDetailSettings,
   type ResolveSettings,
 } from './resolve.service.js';
 
@@ -44,8 +46,9 @@ const tags = ['codes'];
 
 export interface CodeRouteOptions {
   publicBaseUrl: string;
-  scan: Omit<ResolveSettings, 'maxNodes'>;
-  maxNodes: number;
+  scan: ResolveSettings;
+  /** How the chain part of the consumer page is kept. */
+  details: LotDetailSettings;
 }
 
 const wantsJson = (request: FastifyRequest) => {
@@ -55,10 +58,10 @@ const wantsJson = (request: FastifyRequest) => {
 
 export const codeRoutes: FastifyPluginAsyncTypebox<CodeRouteOptions> = async (app, opts) => {
   const base = opts.publicBaseUrl;
-  const settings: ResolveSettings = { ...opts.scan, maxNodes: opts.maxNodes };
+  const settings = opts.scan;
   const recorder = new ScanRecorder(app.database.db, settings);
   // The verifiable log (registered before this plugin in app.ts): the page names the checkpoint with the product's records.
-  const log = app.hasDecorator('verifiableLog') ? app.verifiableLog : undefined;
+  const details = new LotDetails(app.database.read, app.hasDecorator('verifiableLog') ? app.verifiableLog : undefined, opts.details);
   await app.register(accepts); // request.language(): Accept-Language negotiation for the consumer page
   // Scans still queued are written before the database closes.
   app.addHook('onClose', async () => recorder.close());
@@ -211,7 +214,7 @@ export const codeRoutes: FastifyPluginAsyncTypebox<CodeRouteOptions> = async (ap
     const { found, view, toJson } = await resolveCode(
       app.database,
       recorder,
-      log,
+      details,
       key,
       {
         network: coarseNetwork(request.ip),

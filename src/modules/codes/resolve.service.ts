@@ -28,7 +28,6 @@ export interface ResolveSettings {
   suspiciousPlaces: number;
   distanceKm: number;
   windowHours: number;
-  maxNodes: number;
 }
 
 export interface ScanClient {
@@ -170,14 +169,37 @@ type Detail = Omit<ConsumerResolveView, 'verdict' | 'message' | 'warning' | 'lan
   product: Omit<NonNullable<ConsumerResolveView['product']>, 'status'>;
 };
 
-/**
- * The chain part of a page changes rarely; it is kept briefly per lot (status and verdict are always read fresh):
- * a page may show it up to ≈ 1.25 × DETAIL_TTL_MS old, plus the time of one refresh.
- */
-const DETAIL_TTL_MS = 30_000;
+/** How the chain part of the consumer page is kept (CONSUMER_PAGE_CACHE_MS, CONSUMER_PAGE_MAX_AGE_MS). */
+export interface LotDetailSettings {
+  /** Most lots the page's lineage walk may reach (GRAPH_MAX_NODES). */
+  maxNodes: number;
+  /** A lot's entry is checked again this long after it was read, jittered between 0.75 and 1.25 of it. */
+  ttlMs: number;
+  /** …and built again from scratch at least this often, even when the check finds the chain's record unchanged. */
+  maxAgeMs: number;
+}
+
 const DETAIL_MAX = 1000;
 /** Most entries of each list on the page. */
 const MAX_ITEMS = 8;
+
+/**
+ * What an entry was built from, so that a refresh can tell whether it must walk the chain again: the lots the walk
+ * reached (a lot's parents never change), their producers, and `stamp`, read before everything else the page takes
+ * from them. `stamp` is the count of the chain's own events (the log coverage's `records`: events are only
+ * appended, and every lab result and GI claim is recorded as an event on its lot), the producers' certificate
+ * counts (certificateStamp: certificates have no lot) and the day (which certificates are valid). Lots change
+ * after they are made only in what the page reads fresh (status) or never shows (holder, quantities);
+ * organisations, sites, species and regions are never changed by the service. The maximum age covers what
+ * changes outside the service.
+ */
+interface DetailBasis {
+  lotIds: string[];
+  producerIds: string[];
+  stamp: string;
+  builtAt: number;
+}
+
 /**
  * A lot's part of the page in each page language (steps and herb names are worded when the entry is filled,
  * not per scan), and the same already serialised: a scan then writes its answer by joining a few short strings
@@ -187,44 +209,86 @@ const MAX_ITEMS = 8;
  */
 interface LotDetail {
   byLang: Record<Lang, { detail: Detail; json: { productHead: string; rest: string } }>;
-  coverage: LogCoverage | null;
+  coverage: LogCoverage;
+  basis: DetailBasis;
 }
-// fetch() is single-flight: concurrent scans of one lot wait for the same computation instead of each running
-// the graph query. A failed computation is not kept; one pushed out while running still answers its callers.
-// Once an entry is past its TTL, the next scan starts one refresh in the background and every scan meanwhile is
-// answered from the entry it replaces (allowStale): measured at a fixed 1,000 resolves/s, waiting for the refresh
-// instead stalled every scan of the lot for its graph query, and with all the lots first read in the same second
-// all of them refreshed together every 30 s (≈ 1 s with the 25 lots of the benchmark: p99 from ≈ 10 to ≈ 220 ms).
-// Each entry's TTL is drawn between 0.75 and 1.25 of DETAIL_TTL_MS so those refreshes spread out.
-const detailCache = new LRUCache<string, LotDetail, { db: Database; maxNodes: number; log: ResolveLog | undefined }>({
-  max: DETAIL_MAX,
-  ttl: DETAIL_TTL_MS,
-  // Read the clock on every look-up: with the default (1 ms) lru-cache keeps the time for a millisecond and sets
-  // a timer per look-up to forget it, a setTimeout and a timer run per resolve (≈ 1.5 µs, seen in the profile).
-  ttlResolution: 0,
-  allowStale: true,
-  ignoreFetchAbort: true,
-  fetchMethod: async (lotId, _stale, { context, options }) => {
-    const { byLang, lotIds } = await computeLotDetail(context.db, lotId, context.maxNodes);
-    const coverage = context.log ? await logCoverage(context.db, lotIds) : null;
-    // The checkpoint that includes them, into memory now if the one held is older: scans only read memory.
-    if (context.log && coverage && coverage.lastIndex !== null) await context.log.checkpointCovering(coverage.lastIndex);
-    options.ttl = Math.round(DETAIL_TTL_MS * (0.75 + Math.random() / 2));
+
+/**
+ * The chain part of the consumer page, kept per lot (status and verdict are always read fresh). One per app: it
+ * reads the app's read handle and holds the checkpoint of its log.
+ *
+ * fetch() is single-flight: concurrent scans of one lot wait for the same computation instead of each running the
+ * graph query. A failed computation is not kept; one pushed out while running still answers its callers. Once an
+ * entry is past its TTL, the next scan starts one refresh in the background and every scan meanwhile is answered
+ * from the entry it replaces (allowStale): measured at a fixed 1,000 resolves/s, waiting for the refresh instead
+ * stalled every scan of the lot for its graph query. TTLs are jittered so that lots first read in the same second
+ * do not all refresh together.
+ *
+ * A refresh first reads the chain's stamp (DetailBasis: two index reads) and keeps the entry, with the log
+ * coverage it read on the way, when nothing changed; only then does it walk the lineage and read the rest again.
+ * Re-walking every lot's chain each half-minute was the resolve benchmark's regression: 25 lots refreshing within
+ * seconds of one another (walk, coverage, two languages, up to four connections each) took the fixed-rate p99 from
+ * ≈ 11 to ≈ 75 ms (bench/README.md).
+ */
+export class LotDetails {
+  private readonly cache: LRUCache<string, LotDetail>;
+
+  constructor(
+    private readonly db: Database,
+    /** The verifiable log, when the app has one: the page names the checkpoint that includes the chain's records. */
+    readonly log: ResolveLog | undefined,
+    private readonly settings: LotDetailSettings,
+  ) {
+    this.cache = new LRUCache<string, LotDetail>({
+      max: DETAIL_MAX,
+      ttl: settings.ttlMs,
+      // Read the clock on every look-up: with the default (1 ms) lru-cache keeps the time for a millisecond and sets
+      // a timer per look-up to forget it, a setTimeout and a timer run per resolve (≈ 1.5 µs, seen in the profile).
+      ttlResolution: 0,
+      allowStale: true,
+      ignoreFetchAbort: true,
+      fetchMethod: async (lotId, stale, { options }) => {
+        const detail = (stale && (await this.revalidated(stale))) ?? (await this.build(lotId));
+        // The checkpoint that includes the chain's records, into memory now if the one held is older: scans only read memory.
+        if (this.log && detail.coverage.lastIndex !== null) await this.log.checkpointCovering(detail.coverage.lastIndex);
+        options.ttl = Math.round(settings.ttlMs * (0.75 + Math.random() / 2));
+        return detail;
+      },
+    });
+  }
+
+  async get(lotId: string): Promise<LotDetail> {
+    const detail = await this.cache.fetch(lotId);
+    if (!detail) throw new Error(`no detail for lot ${lotId}`); // fetchMethod always returns one
+    return detail;
+  }
+
+  /** The entry with its coverage brought up to date, when its chain's stamp is unchanged and it is not too old; else undefined. */
+  private async revalidated(entry: LotDetail): Promise<LotDetail | undefined> {
+    if (Date.now() - entry.basis.builtAt >= this.settings.maxAgeMs) return undefined;
+    const { stamp, coverage } = await readStamp(this.db, entry.basis.lotIds, entry.basis.producerIds);
+    return stamp === entry.basis.stamp ? { ...entry, coverage } : undefined;
+  }
+
+  private async build(lotId: string): Promise<LotDetail> {
+    const { byLang, coverage, basis } = await computeLotDetail(this.db, lotId, this.settings.maxNodes);
     const serialised = (d: Detail) => {
       const { product, ...rest } = d;
       return { detail: d, json: { productHead: JSON.stringify(product).slice(0, -1), rest: JSON.stringify(rest).slice(1, -1) } };
     };
-    return { byLang: { 'zh-CN': serialised(byLang['zh-CN']), en: serialised(byLang.en) }, coverage };
-  },
-});
-
-async function lotDetail(db: Database, lotId: string, maxNodes: number, log: ResolveLog | undefined): Promise<LotDetail> {
-  const detail = await detailCache.fetch(lotId, { context: { db, maxNodes, log } });
-  if (!detail) throw new Error(`no detail for lot ${lotId}`); // fetchMethod always returns one
-  return detail;
+    return { byLang: { 'zh-CN': serialised(byLang['zh-CN']), en: serialised(byLang.en) }, coverage, basis };
+  }
 }
 
-async function computeLotDetail(db: Database, lotId: string, maxNodes: number): Promise<{ byLang: Record<Lang, Detail>; lotIds: string[] }> {
+/** DetailBasis.stamp of a chain, with its log coverage (whose `records` is part of it) and the day (certificates valid on it). */
+async function readStamp(db: Database, lotIds: string[], producerIds: string[]): Promise<{ stamp: string; coverage: LogCoverage; day: string }> {
+  const day = new Date().toISOString().slice(0, 10);
+  const [coverage, certificates] = await Promise.all([logCoverage(db, lotIds), repo.certificateStamp(db, producerIds)]);
+  return { stamp: `${coverage.records}|${certificates}|${day}`, coverage, day };
+}
+
+async function computeLotDetail(db: Database, lotId: string, maxNodes: number): Promise<{ byLang: Record<Lang, Detail>; coverage: LogCoverage; basis: DetailBasis }> {
+  const builtAt = Date.now();
   const row = await repo.findLotHeader(db, lotId);
   if (!row) throw new Error(`lot ${lotId} of a code is missing`);
   const graph = await provenanceRepo.fetchAncestors(db, row.lotId, maxNodes);
@@ -240,11 +304,14 @@ async function computeLotDetail(db: Database, lotId: string, maxNodes: number): 
   const regionCodes = [row.producerRegionCode, ...originList.map((o) => (o.node.siteId ? sites.get(o.node.siteId)?.regionCode : undefined))].filter(
     (c): c is string => typeof c === 'string',
   );
-  const today = new Date().toISOString().slice(0, 10);
+  const producerIds = [...new Set(graph.nodes.map((n) => n.producerId))];
+  // The stamp before what it stands for: a lab result committed in between is then in the reads below and changes
+  // the next stamp (one rebuild too many), never in the stamp without being on the page.
+  const { stamp, coverage, day } = await readStamp(db, lotIds, producerIds);
   const [regions, reports, certificates, giClaims] = await Promise.all([
     findRegions(db, regionCodes),
     repo.latestLabReports(db, lotIds),
-    repo.validCertificates(db, [...new Set(graph.nodes.map((n) => n.producerId))], [...new Set(graph.nodes.map((n) => n.siteId).filter((s): s is string => !!s))], today),
+    repo.validCertificates(db, producerIds, [...new Set(graph.nodes.map((n) => n.siteId).filter((s): s is string => !!s))], day),
     repo.giClaimsOfLots(db, lotIds),
   ]);
   const pct = toDecimals(originList.map((o) => o.share), 3);
@@ -330,7 +397,7 @@ async function computeLotDetail(db: Database, lotId: string, maxNodes: number): 
       .map((c) => ({ kind: c.kind, organization: c.organization, authority: c.authority, number: c.number, validUntil: c.validUntil, assertion: c.assertion })),
     giClaims,
   });
-  return { byLang: Object.fromEntries(LANGS.map((l) => [l, detailIn(l)])) as Record<Lang, Detail>, lotIds };
+  return { byLang: Object.fromEntries(LANGS.map((l) => [l, detailIn(l)])) as Record<Lang, Detail>, coverage, basis: { lotIds, producerIds, stamp, builtAt } };
 }
 
 /** The page for a path that is not a code of ours at all (malformed): unknown, with its own explanation. */
@@ -381,13 +448,13 @@ function unknownResult(lang: Lang, code: string): ResolveResult {
 /**
  * Resolves a scanned code into the consumer projection and records the scan. The recorder judges and stores the
  * scan on the primary (where the latest scans are), batched with concurrent scans, before the answer goes out;
- * the lot's chain, the heavy part, is read on the read handle (a replica when configured) and cached briefly
- * per lot.
+ * the lot's chain, the heavy part, comes from `details` (LotDetails: read on the read handle, a replica when
+ * configured, and kept per lot).
  */
 export async function resolveCode(
   database: { db: Database; read: Database },
   recorder: ScanRecorder,
-  log: ResolveLog | undefined,
+  details: LotDetails,
   key: ResolveKey,
   client: ScanClient,
   lang: Lang,
@@ -413,12 +480,12 @@ export async function resolveCode(
   if (!row) return unknownResult(lang, key.code);
   const verdict = row.verdict as VerdictValue;
   const [lotPart, region] = await Promise.all([
-    lotDetail(database.read, row.lotId, settings.maxNodes, log),
+    details.get(row.lotId),
     row.firstPlace ? placeRegion(database.read, row.firstPlace) : null,
   ]);
   const { detail, json } = lotPart.byLang[lang];
   const scans = scanRecord(row, region, verdict, settings);
-  const logged = logRecord(lotPart.coverage, log);
+  const logged = logRecord(lotPart.coverage, details.log);
   const view: ConsumerResolveView = {
     verdict,
     message: scans.suspicion ? suspicionText(lang, scans.suspicion, settings.windowHours) : VERDICT_TEXT[lang][verdict],
