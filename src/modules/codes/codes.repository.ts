@@ -450,7 +450,7 @@ export async function validCertificates(db: Database, organizationIds: string[],
 
 /**
  * What the page's certificates (validCertificates) and GI claims (giClaimsOfLots, shown under a confirmed
- * authorisation) depend on beside the chain's own events: the certificates of these organisations, counted, and
+ * authorisation, which is the claimed lot's producer's) depend on beside the chain's own events: the certificates of these organisations, counted, and
  * how many are confirmed. Certificates are only ever added and confirmed (quality: insertCertificate,
  * markConfirmed), so equal counts mean the same certificates. All of each organisation's, sites included: more
  * than the page shows, which can only make a refresh rebuild when it need not.
