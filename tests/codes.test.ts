@@ -1,4 +1,5 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
+import type { FastifyInstance } from 'fastify';
 import { asc, count, eq, inArray } from 'drizzle-orm';
 import DigitalLinkModule from 'digital-link.js';
 import { loadConfig } from '../src/config.js';
@@ -8,6 +9,7 @@ import { fileDatabase, makeCreditCode } from './support/app.js';
 import { kg } from './support/chain.js';
 import { BASE, codedChain as ownChain, GTIN13, GTIN14, WRONG_GTIN } from './support/codes.js';
 import { expectProblem } from './support/http.js';
+import { sequenceEverything } from './log-helpers.js';
 import { answerSchemas } from './support/openapi.js';
 
 const { DigitalLink } = DigitalLinkModule as unknown as { DigitalLink: (uri: string) => { isValid(): boolean; getIdentifier(): Record<string, string>; getKeyQualifiers(): Record<string, string> } };
@@ -270,12 +272,7 @@ t.test('consumer resolve: both paths, JSON and HTML, zh and en, nothing private'
     const logged = await made('LOG-DONE');
     // Every committed event into the log (on PostgreSQL the queue waits for transactions running elsewhere).
     const n = (await database.db.select({ n: count() }).from(events))[0]!.n;
-    const deadline = Date.now() + 15_000;
-    let step = await app.verifiableLog.sequence();
-    while (step.size < n && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20));
-      step = await app.verifiableLog.sequence();
-    }
+    const step = await sequenceEverything(app, database.db);
     t.ok(step.size >= n, 'every event is in the log');
     const after = answers.check(t, 'GET /q/{code}', await app.inject({ method: 'GET', url: `/q/${logged}`, headers: json }));
     t.match(after.log, { inLog: true, records: Number, lastIndex: Number, treeSize: step.size, checkpointAt: /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+08:00$/ });
@@ -336,25 +333,31 @@ const CHANGCHUN_2 = '?lat=43.90&lon=125.30';
 const GUANGZHOU = '?lat=23.13&lon=113.26';
 const URUMQI = '?lat=43.83&lon=87.62';
 
+const scanJson = async (app: FastifyInstance, code: string) => (await app.inject({ method: 'GET', url: `/q/${code}`, headers: { accept: 'application/json' } })).json();
+
+/**
+ * Scans `code` (JSON) every 150 ms until `done` holds of the answer or 20 s passed, and asserts it held: a scan
+ * past the TTL is answered from the entry it replaces while one refresh runs in the background, so what a
+ * refresh brings shows in a later scan.
+ */
+async function scanUntil(t: Test, app: FastifyInstance, code: string, what: string, done: (v: any) => boolean) {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 150));
+    const v = await scanJson(app, code);
+    if (done(v) || Date.now() > deadline) {
+      t.ok(done(v), what);
+      return v;
+    }
+  }
+}
+
 t.test('the page’s chain part: checked again after CONSUMER_PAGE_CACHE_MS, rebuilt only when the chain’s record changed', async (t) => {
   const w = await codedChain(t, { consumerPageCacheMs: 100, consumerPageMaxAgeMs: 3_600_000 });
   const { app, database } = w;
   const code = (await w.issue(w.coop.headers, w.product.id, { count: 1, level: 'lot' })).json().codes[0].code as string;
-  const page = async () => (await app.inject({ method: 'GET', url: `/q/${code}`, headers: { accept: 'application/json' } })).json();
-  // A scan past the TTL is answered from the entry it replaces while one refresh runs in the background: scan
-  // again (past the TTL each time) until the answer shows what the refresh should bring.
-  const until = async (what: string, done: (v: Awaited<ReturnType<typeof page>>) => boolean) => {
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      await new Promise((r) => setTimeout(r, 150));
-      const v = await page();
-      if (done(v) || Date.now() > deadline) {
-        t.ok(done(v), what);
-        return v;
-      }
-    }
-  };
-  const first = await page();
+  const until = (what: string, done: (v: any) => boolean) => scanUntil(t, app, code, what, done);
+  const first = await scanJson(app, code);
   t.match(first.origins, [{ base: '松岭GAP园参基地' }]);
   t.match(first.tests, [{ lotNumber: 'SL-SSS-01', testedAt: /^2024-10-15/ }]);
   t.strictSame(first.certificates, []);
@@ -363,9 +366,7 @@ t.test('the page’s chain part: checked again after CONSUMER_PAGE_CACHE_MS, reb
   // A change the service itself never makes (sites are not renamed): outside the chain's record, so a refresh that
   // finds the record unchanged keeps the entry, and the old name, until the entry is built again.
   await database.db.update(sites).set({ name: '改名后的基地' }).where(eq(sites.id, w.base.id));
-  const n = (await database.db.select({ n: count() }).from(events))[0]!.n;
-  const deadline = Date.now() + 15_000;
-  while ((await app.verifiableLog.sequence()).size < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  await sequenceEverything(app, database.db);
   const rechecked = await until('a refresh read the log coverage again: the records are in the log now', (v) => v.log.inLog === true);
   t.equal(rechecked.origins[0].base, '松岭GAP园参基地', 'the chain was not walked again: its record is unchanged');
   t.equal(rechecked.log.records, first.log.records);
@@ -393,16 +394,10 @@ t.test('the page’s chain part: checked again after CONSUMER_PAGE_CACHE_MS, reb
 t.test('the page’s chain part is built again after CONSUMER_PAGE_MAX_AGE_MS, whatever the check finds', async (t) => {
   const w = await codedChain(t, { consumerPageCacheMs: 50, consumerPageMaxAgeMs: 300 });
   const code = (await w.issue(w.coop.headers, w.product.id, { count: 1, level: 'lot' })).json().codes[0].code as string;
-  const base = async () => (await w.app.inject({ method: 'GET', url: `/q/${code}`, headers: { accept: 'application/json' } })).json().origins[0].base as string;
-  t.equal(await base(), '松岭GAP园参基地');
+  const first = await scanJson(w.app, code);
+  t.equal(first.origins[0].base, '松岭GAP园参基地');
   await w.database.db.update(sites).set({ name: '另一个名字' }).where(eq(sites.id, w.base.id));
-  const deadline = Date.now() + 20_000;
-  let seen = await base();
-  while (seen !== '另一个名字' && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
-    seen = await base();
-  }
-  t.equal(seen, '另一个名字', 'the rename, outside the chain’s record, is on the page once the entry is old enough');
+  await scanUntil(t, w.app, code, 'the rename, outside the chain’s record, is on the page once the entry is old enough', (v) => v.origins[0].base === '另一个名字');
 });
 
 t.test('verdicts: distinct networks and far-apart places, not requests; void, recalled; scan statistics', async (t) => {

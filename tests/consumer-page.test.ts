@@ -1,9 +1,10 @@
 import path from 'node:path';
 import t from 'tap';
-import { count, eq } from 'drizzle-orm';
-import { codeScans, events } from '../src/db/schema.js';
+import { eq } from 'drizzle-orm';
+import { codeScans } from '../src/db/schema.js';
 import { accessibilityProblems, launchBrowser, noBrowser } from './support/browser.js';
 import { codedChain } from './support/codes.js';
+import { sequenceEverything } from './log-helpers.js';
 
 t.test('the consumer page in headless Chromium shows the origin and the verdict', { skip: noBrowser }, async (t) => {
   const w = await codedChain(t);
@@ -53,13 +54,7 @@ t.test('the consumer page in headless Chromium shows the origin and the verdict'
 
   // Into the log (the timer is off in tests), then a product lot whose page is first read now.
   const [second] = (await w.issue(w.coop.headers, w.plain.id, { count: 1, level: 'lot' })).json().codes as { code: string }[];
-  const n = (await w.database.db.select({ n: count() }).from(events))[0]!.n;
-  const deadline = Date.now() + 15_000;
-  let size = (await w.app.verifiableLog.sequence()).size;
-  while (size < n && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 20));
-    size = (await w.app.verifiableLog.sequence()).size;
-  }
+  const { size } = await sequenceEverything(w.app, w.database.db);
   await page.goto(`${address}/q/${second!.code}`);
   t.match((await page.textContent('.log')) ?? '', new RegExp(`本产品的 \\d+ 条记录已全部写入公开可验证日志（最后一条为日志第 \\d+ 条），包含它们的检查点共 ${size} 条，签发于 \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d（北京时间）`), 'in the log: the checkpoint that includes the records');
   t.equal(await page.getAttribute('.log', 'data-in-log'), 'true');

@@ -190,9 +190,8 @@ const MAX_ITEMS = 8;
  * appended, and every lab result and GI claim is recorded as an event on its lot), the producers' certificate
  * counts (certificateStamp: certificates have no lot) and the day (which certificates are valid). Lots change
  * after they are made only in what the page reads fresh (status) or never shows (holder, location, remaining
- * quantity, shipment);
- * organisations, sites, species and regions are never changed by the service. The maximum age covers what
- * changes outside the service.
+ * quantity, shipment); organisations, sites, species and regions are never changed by the service. The maximum
+ * age covers what changes outside the service.
  */
 interface DetailBasis {
   lotIds: string[];
