@@ -14,7 +14,10 @@
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { LogVerifier, VerifierError, type Finding, type MonitorState, type WitnessResult } from '../src/modules/tlog/index.js';
+// The verifier alone, not the tlog module's index: that also exports the service side (the sequencer, its routes)
+// and would load the database drivers, Fastify and TypeBox into a command that only fetches and checks: 2.5 s of
+// CPU a run instead of 0.5 s. verifier.ts imports only the pure primitives (trees, notes, tiles, commitments).
+import { LogVerifier, VerifierError, type Finding, type MonitorState, type WitnessResult } from '../src/modules/tlog/verifier.js';
 
 const usage = `usage: npm run verify -- --url <base URL> --key <verifier key or file> [--state FILE [--witness-key FILE]] [--lot lot_… --token TOKEN] [--audit] [--origin O] [--witness VKEY]…`;
 

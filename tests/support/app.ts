@@ -46,7 +46,11 @@ let fileDatabasePromise: Promise<DatabaseHandle> | undefined;
  */
 export function fileDatabase(): Promise<DatabaseHandle> {
   fileDatabasePromise ??= createTestDatabase().then(({ handle, dispose }) => {
-    tap.teardown(dispose);
+    tap.teardown(async () => {
+      // In a test host the next file is in this process too, and needs a database of its own.
+      fileDatabasePromise = undefined;
+      await dispose();
+    });
     return handle;
   });
   return fileDatabasePromise;
