@@ -32,7 +32,9 @@ let creditCodeCounter = 0;
 /** A valid 统一社会信用代码 for a 农民专业合作社 (93) or enterprise (91) in the given region. */
 export function makeCreditCode(region = '220621', category = '91'): string {
   creditCodeCounter++;
-  const body = `${process.pid % 1000}`.padStart(3, '0') + `${creditCodeCounter}${Math.floor(Math.random() * 1e5)}`.padStart(5, '0').slice(-5);
+  // The process and a counter, not chance: a random part met an earlier one of the same file's database now and
+  // then (1 in 10^5 per pair, and a file registers dozens). Unique for 100,000 codes per process.
+  const body = `${process.pid % 1000}`.padStart(3, '0') + `${creditCodeCounter % 100_000}`.padStart(5, '0');
   const first17 = `${category}${region}${body}${organizationCodeCheckCharacter(body)}`;
   return `${first17}${creditCodeCheckCharacter(first17)}`;
 }
