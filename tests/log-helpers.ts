@@ -86,7 +86,7 @@ export async function sequenceEverything(app: Pick<FastifyInstance, 'verifiableL
   return step;
 }
 
-/** On PostgreSQL, the transactions that hold the queue's horizon back (oldest first); on PGlite there are none. */
+/** The transactions that hold the queue's horizon back, oldest first (on PostgreSQL; PGlite's one connection never waits). */
 async function oldestTransactions(db: Database): Promise<string> {
   try {
     const rows = await queryRows<{ datname: string; state: string; age: string; query: string }>(
@@ -96,6 +96,6 @@ async function oldestTransactions(db: Database): Promise<string> {
     );
     return `oldest transactions: ${JSON.stringify(rows)}`;
   } catch {
-    return 'no pg_stat_activity (PGlite)';
+    return 'the running transactions could not be read';
   }
 }
